@@ -1,0 +1,53 @@
+"""Babel extractor for YAML data: flows (`text`, `label`, `title`) and the services
+directory (`label_en` of emergency contacts), so their sentences land in the catalogs.
+
+Registered as the `relais_yaml` extractor in pyproject.toml; see babel.cfg.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import yaml
+
+FLOW_KEYS = frozenset({"text", "label", "title"})
+
+
+def _walk(
+    node: yaml.Node, key: str | None, keys: frozenset[str], inside: str | None = None
+) -> Iterator[tuple[int, str]]:
+    """(line, text) of every scalar under one of `keys` (below `inside`, if given)."""
+    if isinstance(node, yaml.ScalarNode):
+        if key in keys and node.value and inside is None:
+            yield node.start_mark.line + 1, node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            below = None if key_node.value == inside else inside
+            yield from _walk(value_node, key_node.value, keys, below)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _walk(item, None, keys, inside)
+
+
+def _extract(
+    fileobj: BinaryIO, keys: frozenset[str], inside: str | None
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    root = yaml.compose(fileobj.read().decode("utf-8"))
+    if root is not None:
+        for line, message in _walk(root, None, keys, inside):
+            yield line, "_", message, []
+
+
+def extract_yaml(
+    fileobj: BinaryIO, keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Flows: yield (line, funcname, message, comments) as Babel's protocol wants."""
+    return _extract(fileobj, FLOW_KEYS, None)
+
+
+def extract_directory(
+    fileobj: BinaryIO, keywords: Any, comment_tags: Any, options: dict[str, Any]
+) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Services directory: the emergency contacts' labels, shown to people."""
+    return _extract(fileobj, frozenset({"label_en"}), "emergency_contacts")

@@ -1,0 +1,171 @@
+"""The conversation engine: `advance(state, event, now) -> Turn`, and nothing else.
+
+Pure: the host loads flows, catalogs, the directory and the signal patterns once,
+passes the clock and (for booking) the current seat counts, and carries out the
+effects it gets back. Navigation (back, menu, a person, language, stop) and the
+emergency screen work from every step.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from conversations import advice as advice_rules
+from conversations import handlers
+from conversations.directory import Deployment
+from conversations.flows import Flows, Step
+from conversations.i18n import Catalogs
+from conversations.matching import match_button
+from conversations.model import Event, EventKind, Reply, State, Turn
+from conversations.signals import SignalDetector
+from conversations.turn import TurnBuilder
+
+_AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
+
+COMMANDS = {
+    "/start": "nav.restart",
+    "/menu": "nav.menu",
+    "/back": "nav.back",
+    "/human": "nav.human",
+    "/language": "nav.language",
+    "/stop": "nav.stop",
+    "/help": "nav.menu",
+}
+
+
+class Engine:
+    """Everything the engine needs that does not change between turns."""
+
+    def __init__(
+        self,
+        flows: Flows,
+        catalogs: Catalogs,
+        deployment: Deployment,
+        signals: SignalDetector,
+        tz: ZoneInfo,
+    ) -> None:
+        self.flows = flows
+        self.catalogs = catalogs
+        self.deployment = deployment
+        self.detector = signals
+        self.tz = tz
+        flows.validate(frozenset(handlers.HANDLERS), frozenset(advice_rules.ADVICE))
+
+    def advance(
+        self,
+        state: State,
+        event: Event,
+        now: datetime,
+        availability: Mapping[str, int] | None = None,
+    ) -> Turn:
+        turn = TurnBuilder(self, copy.deepcopy(state), now, availability or {})
+        if event.kind is EventKind.START:
+            self._start(turn, event)
+        elif event.kind is EventKind.PAYLOAD and event.payload:
+            self._payload(turn, event.payload)
+        elif event.kind is EventKind.TEXT:
+            self._text(turn, event.text or "")
+        elif event.kind is EventKind.EFFECT_RESULT:
+            handlers.effect_result(turn, event.data)
+        return turn.build()
+
+    @staticmethod
+    def needs_availability(state: State) -> bool:
+        """Whether the host should load seat counts before calling `advance`."""
+        return state.flow in ("appointment", "menu")
+
+    # --- event kinds -----------------------------------------------------------
+
+    def _start(self, turn: TurnBuilder, event: Event) -> None:
+        state = turn.state
+        if event.source and not state.source:
+            state.source = event.source[:64]
+        if state.lang is None:
+            state.lang = self.catalogs.pick(event.lang_hint)
+            turn.goto("entry.language", push=False)
+            return
+        turn.say(turn.t("Welcome back! Here is where we were."))
+        turn.render_current()
+
+    def _payload(self, turn: TurnBuilder, payload: str) -> None:
+        if payload.startswith("nav."):
+            self._nav(turn, payload)
+            return
+        step = turn.current_step()
+        if step.handler:
+            if handlers.on_payload(turn, step, payload):
+                return
+        else:
+            prefix = f"{step.flow}.{step.id}."
+            if payload.startswith(prefix):
+                choice = next((c for c in step.choices if c.id == payload[len(prefix) :]), None)
+                if choice is not None:
+                    turn.choose(step, choice)
+                    return
+        turn.say(turn.t("That button belongs to an earlier question. Here is where we are now."))
+        turn.render_current()
+
+    def _text(self, turn: TurnBuilder, text: str) -> None:
+        text = text.strip()[:2000]
+        command = COMMANDS.get(text.split(" ")[0].lower()) if text.startswith("/") else None
+        if command:
+            self._nav(turn, command)
+            return
+        signals = self.detector.detect(text, turn.state.profile.get("age_band"))
+        if signals:
+            turn.emergency(signals)
+            turn.render_current(reask=True)
+            return
+        step = turn.current_step()
+        if step.input and not step.handler:
+            turn.take_input(step, text)
+            return
+        if step.save == "age_band" and text.strip().isdigit():
+            band = handlers.parse_input(turn, _AGE_INPUT, text)
+            choice = next((c for c in step.choices if c.value == band), None)
+            if choice is not None:
+                turn.choose(step, choice)
+                return
+        buttons = turn.buttons_of(step) + turn.hidden_nav_buttons()
+        button = match_button(text, buttons)
+        if button is not None:
+            self._payload(turn, button.payload)
+            return
+        turn.say(turn.t("Sorry, I did not understand. Please choose one of these options."))
+        turn.render_current(reask=True)
+
+    def _nav(self, turn: TurnBuilder, payload: str) -> None:
+        action = payload.removeprefix("nav.")
+        if action == "back":
+            turn.back()
+        elif action == "menu":
+            turn.goto(turn.menu_target(), push=False)
+        elif action == "human":
+            turn.human()
+        elif action == "language":
+            turn.goto("entry.language", push=False)
+        elif action == "stop":
+            turn.stop()
+        elif action == "consent":
+            turn.goto("entry.consent", push=False)
+        elif action == "restart":
+            if turn.state.lang is None:
+                turn.goto("entry.language", push=False)
+            else:
+                turn.goto(turn.menu_target(), push=False)
+        else:
+            turn.render_current()
+
+
+def render_step_for_tests(engine: Engine, state: State, now: datetime) -> list[Reply]:
+    """The replies a person would see for the current step (used by golden tests)."""
+    turn = TurnBuilder(engine, copy.deepcopy(state), now, {})
+    turn.render_current()
+    return list(turn.build().replies)
+
+
+def current_step(engine: Engine, state: State) -> Step:
+    return engine.flows.step(state.flow, state.step)

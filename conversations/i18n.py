@@ -1,0 +1,81 @@
+"""Gettext catalogs for the languages shipped in locales/.
+
+Catalogs are read from the `.po` files with Babel and compiled in memory, so a fresh
+checkout runs without a compile step; `pybabel compile` still works for packagers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import yaml
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR: Final = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN: Final = "relais"
+DEFAULT_LANGUAGE: Final = "fr"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it here."""
+    return message
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    direction: str
+
+
+def load_languages(locales_dir: Path = LOCALES_DIR) -> tuple[Language, ...]:
+    rows = yaml.safe_load((locales_dir / "languages.yaml").read_text(encoding="utf-8"))
+    return tuple(Language(r["code"], r["name"], r.get("direction", "ltr")) for r in rows)
+
+
+def _compile(po_path: Path) -> Translations:
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=po_path.parent.parent.name)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class Catalogs:
+    """The translations of every shipped language, loaded once at start-up."""
+
+    def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
+        self.languages = load_languages(locales_dir)
+        self._translations: dict[str, NullTranslations] = {}
+        for language in self.languages:
+            po_path = locales_dir / language.code / "LC_MESSAGES" / f"{DOMAIN}.po"
+            self._translations[language.code] = _compile(po_path)
+        self.codes = tuple(lang.code for lang in self.languages)
+
+    def supports(self, code: str | None) -> bool:
+        return code in self._translations
+
+    def pick(self, hint: str | None) -> str | None:
+        """Map a channel hint such as 'en-GB' or 'fr' to a shipped language."""
+        if not hint:
+            return None
+        normalized = hint.replace("-", "_")
+        for candidate in (normalized, normalized.split("_")[0].lower()):
+            if candidate in self._translations:
+                return candidate
+        return None
+
+    def gettext(self, lang: str, message: str) -> str:
+        return self._translations.get(lang, NullTranslations()).gettext(message)
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        return self._translations.get(lang, NullTranslations()).ngettext(singular, plural, n)
+
+    def direction(self, lang: str) -> str:
+        return next((x.direction for x in self.languages if x.code == lang), "ltr")

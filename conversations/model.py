@@ -1,0 +1,154 @@
+"""Value types shared by the engine and its hosts: events in, replies and effects out.
+
+Everything here is plain data (frozen dataclasses, JSON-able state) so that bot/ can
+persist it and tests can compare it without any channel or database object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class EventKind(StrEnum):
+    START = "start"
+    TEXT = "text"
+    PAYLOAD = "payload"
+    # Result of an effect the host carried out (e.g. a booking that hit a full slot).
+    EFFECT_RESULT = "effect_result"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    text: str | None = None
+    payload: str | None = None
+    lang_hint: str | None = None
+    source: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, lang_hint: str | None = None, source: str | None = None) -> Event:
+        return cls(EventKind.START, lang_hint=lang_hint, source=source)
+
+    @classmethod
+    def message(cls, text: str) -> Event:
+        return cls(EventKind.TEXT, text=text)
+
+    @classmethod
+    def button(cls, payload: str) -> Event:
+        return cls(EventKind.PAYLOAD, payload=payload)
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    urgent: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
+            "urgent": self.urgent,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        return cls(
+            text=data["text"],
+            buttons=tuple(Button(b["label"], b["payload"]) for b in data.get("buttons", [])),
+            urgent=bool(data.get("urgent", False)),
+        )
+
+
+# --- effects: what the host must do, inside the turn's transaction -------------------
+
+
+@dataclass(frozen=True)
+class RecordIntake:
+    """Write an intake record (only ever emitted when consent was given)."""
+
+    theme: str
+    answers: dict[str, str]
+    profile: dict[str, str]
+    urgency: str
+    signals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CreateReferral:
+    """Hand the case to a structure's queue, as decided by the routing rules."""
+
+    theme: str
+    urgency: str
+    reason: str
+    structure: str | None
+    role: str | None
+    rule_id: str | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BookAppointment:
+    slot_key: str
+    place_id: str
+    service: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    replaces: int | None = None
+
+
+@dataclass(frozen=True)
+class CancelAppointment:
+    appointment_id: int
+
+
+Effect = RecordIntake | CreateReferral | BookAppointment | CancelAppointment
+
+
+# --- conversation state -----------------------------------------------------------
+
+
+@dataclass
+class State:
+    """Where one person is in the conversation. Serialised as JSON by the host."""
+
+    lang: str | None = None
+    consent: bool | None = None
+    flow: str = "entry"
+    step: str = "language"
+    stack: list[list[str]] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    profile: dict[str, str] = field(default_factory=dict)
+    source: str | None = None
+    # Booked appointments the person can see, cancel or move: {id, slot, place, service}.
+    appointments: list[dict[str, Any]] = field(default_factory=list)
+    # Emergency signals already raised (each raises one urgent referral at most).
+    signals: list[str] = field(default_factory=list)
+    # Scratch values of the step in progress (e.g. the place picked before the day).
+    scratch: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> State:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Turn:
+    state: State
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = ()
