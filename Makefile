@@ -1,0 +1,35 @@
+# Relais developer entry points. `make test` is the command CI runs (.ci/run).
+#
+# make install  create .venv and install the project with its test extras
+# make run      install, then start the service (relais serve)
+# make lint     ruff check
+# make test     lint, then pytest; starts the throwaway PostgreSQL from .ci/start-postgres
+#               unless RELAIS_TEST_PG_URL is already set
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: install run lint test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+
+run: install
+	$(BIN)/relais serve
+
+lint:
+	$(BIN)/ruff check .
+
+test:
+	$(BIN)/ruff check .
+	@if [ -z "$${RELAIS_TEST_PG_URL:-}" ]; then \
+		RELAIS_TEST_PG_URL="$$(.ci/start-postgres)" || exit 1; \
+		export RELAIS_TEST_PG_URL; \
+	fi; \
+	echo "PostgreSQL for tests: $$RELAIS_TEST_PG_URL"; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

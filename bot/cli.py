@@ -1,0 +1,89 @@
+"""The `relais` command: serve, chat, admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.settings import Settings
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+async def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import run_chat
+    from bot.wiring import start_services
+
+    services = await start_services(settings)
+    try:
+        return await run_chat(services.runtime, args.json, args.lang, args.session, args.source)
+    finally:
+        await services.db.dispose()
+
+
+async def _create_token(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import Database, TokenRepository
+
+    if args.role == "conseiller" and not args.structure:
+        print("a conseiller token needs --structure ID")
+        return 2
+    db = Database(settings.database_url)
+    try:
+        await db.upgrade()
+        expires = datetime.now(UTC) + timedelta(days=args.days) if args.days else None
+        async with db.transaction() as session:
+            token = await TokenRepository(session).create(
+                args.role, name=args.name, structure=args.structure, expires_at=expires
+            )
+    finally:
+        await db.dispose()
+    print(f"{args.role} token created" + (f" (expires {expires:%Y-%m-%d})" if expires else ""))
+    print(token)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="relais", description="Relais outreach assistant")
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web chat, admin API and chat page")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    chat = commands.add_parser("chat", help="chat in the terminal")
+    chat.add_argument("--json", action="store_true", help="JSON lines in and out")
+    chat.add_argument("--lang", help="language hint, e.g. fr or en")
+    chat.add_argument("--session", help="resume the conversation with this name")
+    chat.add_argument("--source", help="where the person comes from, e.g. bus-jaude")
+    admin = commands.add_parser("admin", help="administration")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    token = admin_commands.add_parser("create-token", help="create an admin API token")
+    token.add_argument("--role", choices=["admin", "conseiller"], required=True)
+    token.add_argument("--structure", help="structure (organisation) id for a conseiller")
+    token.add_argument("--name")
+    token.add_argument("--days", type=int, default=365, help="validity in days (0: none)")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    settings = Settings()
+    if args.command == "serve":
+        return _serve(args, settings)
+    if args.command == "chat":
+        return asyncio.run(_chat(args, settings))
+    return asyncio.run(_create_token(args, settings))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

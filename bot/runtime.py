@@ -1,0 +1,247 @@
+"""The shared runtime: one inbound message → one durable turn → the replies.
+
+Per person: lock, look the message up in the inbox (a retry gets the same replies),
+load the state, run the engine, carry out its effects, and commit state, intake,
+referral, booking, outbox and inbox row in ONE transaction. A crash at any point
+leaves either the whole turn or none of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.locks import KeyedLocks
+from bot.pseudonyms import Pseudonymizer
+from conversations.engine import Engine
+from conversations.model import (
+    BookAppointment,
+    CancelAppointment,
+    CreateReferral,
+    Effect,
+    Event,
+    EventKind,
+    RecordIntake,
+    Reply,
+    State,
+    Turn,
+)
+from storage import (
+    AppointmentRepository,
+    ConversationRepository,
+    Database,
+    InboxRepository,
+    IntakeRepository,
+    OutboxRepository,
+    ReferralRepository,
+)
+from storage.models import Conversation
+
+BOOKING_WINDOW = timedelta(days=22)
+
+
+class UnknownConversation(LookupError):
+    """A message for a conversation that was never started."""
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    user_id: str
+    event: Event
+    # Channel-unique id of the message (e.g. Telegram update_id), for idempotency.
+    message_id: str | None = None
+    create: bool = True
+
+
+@dataclass
+class Outcome:
+    conversation_id: int
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    cursor: int = 0
+    duplicate: bool = False
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Runtime:
+    def __init__(
+        self,
+        db: Database,
+        engine: Engine,
+        pseudonyms: Pseudonymizer,
+        clock: Callable[[], datetime] = _utcnow,
+        inline_channels: frozenset[str] = frozenset({"web", "terminal"}),
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.pseudonyms = pseudonyms
+        self.clock = clock
+        # Channels whose replies go back in the response itself (no dispatcher).
+        self.inline_channels = inline_channels
+        self._locks = KeyedLocks()
+
+    def person_key(self, channel: str, user_id: str) -> str:
+        return self.pseudonyms.person_key(channel, user_id)
+
+    async def handle(self, inbound: Inbound) -> Outcome:
+        key = self.person_key(inbound.channel, inbound.user_id)
+        async with self._locks.hold(key):
+            for attempt in range(3):
+                try:
+                    return await self._turn(key, inbound)
+                except IntegrityError:
+                    # Two workers created the same conversation or recorded the same
+                    # message at once: the other one won; replay against its result.
+                    if attempt == 2:
+                        raise
+            raise AssertionError("unreachable")
+
+    async def _turn(self, key: str, inbound: Inbound) -> Outcome:
+        message_key = f"{key[:24]}:{inbound.message_id}" if inbound.message_id else None
+        async with self.db.transaction() as session:
+            inbox = InboxRepository(session)
+            if message_key:
+                seen = await inbox.find(inbound.channel, message_key)
+                if seen is not None:
+                    cursor = await OutboxRepository(session).latest_id(seen.conversation_id)
+                    return Outcome(seen.conversation_id, list(seen.replies), cursor, True)
+            conversations = ConversationRepository(session)
+            conv = await conversations.get_for_update(key)
+            if conv is None:
+                if not inbound.create:
+                    raise UnknownConversation(inbound.channel)
+                conv = await conversations.create(key, inbound.channel, None, State().to_dict())
+            now = self.clock()
+            state = State.from_dict(conv.state)
+            turn = self.engine.advance(
+                state, inbound.event, now, await self._availability(session, state, now)
+            )
+            replies, state = await self._carry_out(session, conv, turn, inbound.channel, now)
+            await conversations.save(conv, state.to_dict(), state.lang, state.consent)
+            bodies = [r.to_dict() for r in replies]
+            status = "delivered" if inbound.channel in self.inline_channels else "pending"
+            outbox = OutboxRepository(session)
+            cursor = 0
+            for body in bodies:
+                cursor = (await outbox.add(conv.id, inbound.channel, body, status)).id
+            if message_key:
+                await inbox.record(inbound.channel, message_key, conv.id, bodies)
+            cursor = cursor or await outbox.latest_id(conv.id)
+            return Outcome(conv.id, bodies, cursor)
+
+    async def _availability(
+        self, session: AsyncSession, state: State, now: datetime
+    ) -> dict[str, int]:
+        if not Engine.needs_availability(state):
+            return {}
+        places = sorted({p.place for p in self.engine.deployment.bookable()})
+        repo = AppointmentRepository(session)
+        return await repo.booked_counts(places, now, now + BOOKING_WINDOW)
+
+    async def _carry_out(
+        self, session: AsyncSession, conv: Conversation, turn: Turn, channel: str, now: datetime
+    ) -> tuple[list[Reply], State]:
+        """Apply the turn's effects; booking results go back to the engine as events."""
+        replies = list(turn.replies)
+        state = turn.state
+        pending: list[Effect] = list(turn.effects)
+        while pending:
+            effect = pending.pop(0)
+            result = await self._apply(session, conv, state, effect, channel)
+            if result is not None:
+                event = Event(EventKind.EFFECT_RESULT, data=result)
+                follow = self.engine.advance(
+                    state, event, now, await self._availability(session, state, now)
+                )
+                replies += follow.replies
+                state = follow.state
+                pending += follow.effects
+        return replies, state
+
+    async def _apply(
+        self, session: AsyncSession, conv: Conversation, state: State, effect: Effect, channel: str
+    ) -> dict[str, Any] | None:
+        lang = state.lang or "fr"
+        if isinstance(effect, RecordIntake):
+            profile = effect.profile
+            await IntakeRepository(session).add(
+                conversation_id=conv.id,
+                theme=effect.theme,
+                answers=effect.answers,
+                age_band=profile.get("age_band"),
+                commune=profile.get("commune"),
+                territory=profile.get("territory"),
+                statuses=[s for s in profile.get("statuses", "").split(",") if s],
+                urgency=effect.urgency,
+                signals=list(effect.signals),
+                lang=lang,
+                source=state.source,
+                channel=channel,
+            )
+        elif isinstance(effect, CreateReferral):
+            intake = await IntakeRepository(session).latest_for_conversation(conv.id)
+            await ReferralRepository(session).add(
+                intake_id=intake.id if intake else None,
+                conversation_id=conv.id,
+                theme=effect.theme,
+                urgency=effect.urgency,
+                reason=effect.reason,
+                structure=effect.structure,
+                role=effect.role,
+                rule_id=effect.rule_id,
+                summary=effect.summary,
+                lang=lang,
+            )
+        elif isinstance(effect, BookAppointment):
+            return await self._book(session, conv, effect, lang)
+        elif isinstance(effect, CancelAppointment):
+            await AppointmentRepository(session).cancel(effect.appointment_id, conv.id)
+        return None
+
+    async def _book(
+        self, session: AsyncSession, conv: Conversation, effect: BookAppointment, lang: str
+    ) -> dict[str, Any]:
+        repo = AppointmentRepository(session)
+        booked = await repo.book(
+            conversation_id=conv.id,
+            slot_key=effect.slot_key,
+            place_id=effect.place_id,
+            service=effect.service,
+            starts_at=effect.starts_at,
+            ends_at=effect.ends_at,
+            capacity=effect.capacity,
+            lang=lang,
+        )
+        if booked is None:
+            return {"effect": "booking", "ok": False}
+        if effect.replaces is not None:
+            await repo.cancel(effect.replaces, conv.id)
+        return {
+            "effect": "booking",
+            "ok": True,
+            "appointment_id": booked.id,
+            "place_id": effect.place_id,
+            "starts_at": effect.starts_at.isoformat(),
+        }
+
+    async def messages_after(self, channel: str, user_id: str, cursor: int) -> Outcome:
+        key = self.person_key(channel, user_id)
+        async with self.db.transaction() as session:
+            conv = await ConversationRepository(session).get_for_update(key)
+            if conv is None:
+                raise UnknownConversation(channel)
+            outbox = OutboxRepository(session)
+            rows = await outbox.after(conv.id, cursor)
+            pending = [r.id for r in rows if r.status == "pending"]
+            if pending:
+                await outbox.mark_delivered(pending)
+            latest = rows[-1].id if rows else max(cursor, 0)
+            return Outcome(conv.id, [dict(r.body) for r in rows], latest)

@@ -1,0 +1,43 @@
+"""Builds the runtime from settings: database, catalogs, flows, directory, engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.pseudonyms import Pseudonymizer
+from bot.runtime import Runtime
+from bot.settings import Settings
+from conversations.directory import load_directory
+from conversations.engine import Engine
+from conversations.flows import load_flows
+from conversations.i18n import Catalogs
+from conversations.signals import SignalDetector
+from storage import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    engine: Engine
+    runtime: Runtime
+
+
+def build_engine(settings: Settings) -> Engine:
+    return Engine(
+        load_flows(),
+        Catalogs(),
+        load_directory(settings.directory_path, settings.deployment),
+        SignalDetector(),
+        ZoneInfo(settings.timezone),
+    )
+
+
+async def start_services(settings: Settings) -> Services:
+    """Open the database, apply migrations and build the runtime (no create_all)."""
+    engine = build_engine(settings)
+    db = Database(settings.database_url)
+    await db.upgrade()
+    runtime = Runtime(db, engine, Pseudonymizer(settings.pseudonym_key()))
+    return Services(settings, db, engine, runtime)

@@ -1,0 +1,124 @@
+"""Database handle: async engine, Alembic upgrade and unit-of-work transactions.
+
+`Database.transaction()` is the only way to get a session: it commits on success and rolls
+back on error; repositories never commit. On SQLite, every transaction takes a process-wide
+lock (one per database file) and starts with `BEGIN IMMEDIATE`, so concurrent writers in one
+process queue up instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# asyncio.Lock is bound to one event loop, so locks are kept per loop, then per database.
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
+    weakref.WeakKeyDictionary()
+)
+# Lock keys held by the current task: re-entering transaction() would deadlock on SQLite.
+_HELD: ContextVar[frozenset[str]] = ContextVar("relais_storage_held", default=frozenset())
+
+
+def _lock_for(key: str) -> asyncio.Lock:
+    per_loop = _LOCKS.setdefault(asyncio.get_running_loop(), {})
+    return per_loop.setdefault(key, asyncio.Lock())
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 driver, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _run_upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+class Database:
+    """One database (SQLite file or PostgreSQL) and its connection pool."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        parsed = make_url(url)
+        self._is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self._is_sqlite:
+            path = parsed.database or ""
+            memory = path in ("", ":memory:") or path.startswith("file:")
+            if not memory:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._lock_key = f"sqlite:{id(self)}" if memory else f"sqlite:{Path(path).resolve()}"
+        else:
+            engine_options.setdefault("pool_pre_ping", True)
+            self._lock_key = f"db:{id(self)}"
+        self._engine = create_async_engine(parsed, **engine_options)
+        if self._is_sqlite:
+            event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
+            event.listen(self._engine.sync_engine, "begin", _on_sqlite_begin)
+        self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._is_sqlite
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self._engine
+
+    @asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        held = _HELD.get()
+        if self._lock_key in held:
+            raise RuntimeError("Database.transaction() is not re-entrant; reuse the session")
+        token = _HELD.set(held | {self._lock_key})
+        try:
+            if self._is_sqlite:
+                async with _lock_for(self._lock_key):
+                    yield
+            else:
+                yield
+        finally:
+            _HELD.reset(token)
+
+    async def upgrade(self) -> None:
+        """Apply the Alembic migrations up to head (a no-op when already there)."""
+        async with self._guard(), self._engine.begin() as conn:
+            await conn.run_sync(_run_upgrade)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """Yield a session in a transaction: commit on success, roll back on error."""
+        async with self._guard(), self._sessions() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self._engine.dispose()

@@ -1,0 +1,174 @@
+"""Declarative models of the case store (SQLAlchemy 2, portable SQLite/PostgreSQL).
+
+Conversations are keyed by `person_key`, a keyed hash computed by the caller: raw channel
+ids never reach the database. JSON columns use the generic `sa.JSON`, timestamps are UTC.
+The schema itself is created by the Alembic migrations in `storage/migrations`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _created() -> Mapped[datetime]:
+    return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+def _conversation_fk(ondelete: str, *, nullable: bool, index: bool = False) -> Mapped[Any]:
+    return mapped_column(
+        ForeignKey("conversations.id", ondelete=ondelete), nullable=nullable, index=index
+    )
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    lang: Mapped[str | None] = mapped_column(String(8))
+    consent: Mapped[bool | None]
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "message_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    message_key: Mapped[str] = mapped_column(String(128), nullable=False)
+    conversation_id: Mapped[int] = _conversation_fk("CASCADE", nullable=False, index=True)
+    replies: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
+    created_at: Mapped[datetime] = _created()
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_channel_status", "channel", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = _conversation_fk("CASCADE", nullable=False, index=True)
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    created_at: Mapped[datetime] = _created()
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Intake(Base):
+    __tablename__ = "intakes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = _conversation_fk("SET NULL", nullable=True, index=True)
+    theme: Mapped[str] = mapped_column(String(32), nullable=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    commune: Mapped[str | None] = mapped_column(String(120))
+    territory: Mapped[str | None] = mapped_column(String(64))
+    statuses: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    urgency: Mapped[str] = mapped_column(String(16), nullable=False, default="normal")
+    signals: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    source: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, nullable=False, index=True
+    )
+
+
+class Referral(Base):
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_status_created_at", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intake_id: Mapped[int | None] = mapped_column(
+        ForeignKey("intakes.id", ondelete="SET NULL"), index=True
+    )
+    conversation_id: Mapped[int | None] = _conversation_fk("SET NULL", nullable=True, index=True)
+    theme: Mapped[str] = mapped_column(String(32), nullable=False)
+    urgency: Mapped[str] = mapped_column(String(16), nullable=False, default="normal")
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    structure: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(64))
+    rule_id: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="new")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, nullable=False, index=True
+    )
+
+
+class Slot(Base):
+    __tablename__ = "slots"
+    __table_args__ = (
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+    )
+
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    place_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    service: Mapped[str] = mapped_column(String(64), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False)
+    booked: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = _conversation_fk("SET NULL", nullable=True, index=True)
+    slot_key: Mapped[str] = mapped_column(ForeignKey("slots.key"), nullable=False, index=True)
+    place_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    service: Mapped[str] = mapped_column(String(64), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="booked")
+    lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = _created()
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    structure: Mapped[str | None] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = _created()
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
