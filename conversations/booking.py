@@ -191,9 +191,13 @@ def on_payload(turn: TurnBuilder, step: Step, value: str) -> bool:
     if value == "no":
         turn.goto("appointment.day", push=False)
         return True
-    offer = _chosen_offer(turn)
-    if value != "yes" or offer is None:
+    if value != "yes":
         return False
+    offer = _chosen_offer(turn)
+    if offer is None:
+        turn.say(turn.t("Sorry, this time is no longer free. Please choose another one."))
+        turn.goto("appointment.day", push=False)
+        return True
     replaces = scratch.get("replaces")
     turn.effects.append(
         BookAppointment(

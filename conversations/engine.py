@@ -123,7 +123,7 @@ class Engine:
         if step.input and not step.handler:
             turn.take_input(step, text)
             return
-        if step.save == "age_band" and text.strip().isdigit():
+        if step.save == "age_band" and text.isdecimal() and 10 <= int(text) <= 99:
             band = handlers.parse_input(turn, _AGE_INPUT, text)
             choice = next((c for c in step.choices if c.value == band), None)
             if choice is not None:

@@ -136,13 +136,14 @@ class TurnBuilder:
             self.state.scratch = {}
             if flow_id in JOURNEYS:
                 self.state.answers = {}
-        if flow_id == "menu" or (flow_id == "info" and step_id == "menu"):
-            self.state.stack.clear()
         self._enter(flow_id, step_id)
 
     def _enter(self, flow_id: str, step_id: str) -> None:
         for _ in range(MAX_HOPS):
             self.state.flow, self.state.step = flow_id, step_id
+            if flow_id == "menu" or (flow_id == "info" and step_id == "menu"):
+                # Also when reached by a pass-through step (`done` -> menu.main).
+                self.state.stack.clear()
             step = self.current_step()
             if step.profile and step.save and step.save in self.state.profile:
                 flow_id, step_id = self._follow(step)

@@ -81,3 +81,7 @@ async def db(database_url: str) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.dispose()
+
+
+# The real app, an HTTP client and a web chat driver, for tests/bot and tests/api.
+pytest_plugins = ["support.app_fixtures"]

@@ -1,4 +1,4 @@
-"""Fixtures for channel tests: the real app on a real database, and a web chat driver."""
+"""Fixtures for channel and API tests: the real app on a real database, a web chat driver."""
 
 from __future__ import annotations
 
