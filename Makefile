@@ -11,7 +11,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run lint test
+.PHONY: install run lint test catalogs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ test:
 	fi; \
 	echo "PostgreSQL for tests: $$RELAIS_TEST_PG_URL"; \
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Re-extract the messages (Python, flows, directory) and merge them into every catalog.
+catalogs:
+	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ --no-location --sort-output --omit-header -o locales/relais.pot .
+	$(BIN)/pybabel update -D relais -i locales/relais.pot -d locales --no-fuzzy-matching --width 100

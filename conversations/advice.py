@@ -111,7 +111,7 @@ def housing_help(turn: TurnBuilder) -> list[str]:
 def cej_eligibility(turn: TurnBuilder) -> list[str]:
     profile, answers = turn.state.profile, turn.state.answers
     band = profile.get("age_band")
-    work = answers.get("work_situation")
+    work = profile.get("work_situation")
     rqth = answers.get("rqth") == "yes"
     if band == "u16":
         return [

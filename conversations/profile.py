@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from conversations.model import State
 
-TOPICS: Final = {"aid": "aid_funds", "emergency": "housing", "general": "general"}
+TOPICS: Final = {"aid": "aid_funds"}
 FORMERLY_ASE: Final = frozenset({"in_care", "cjm", "left_care", "mna"})
 
 

@@ -269,7 +269,7 @@ class TurnBuilder:
                 theme=theme,
                 answers=dict(self.state.answers),
                 profile=intake_profile(self.state),
-                urgency="urgent" if self.state.signals else "normal",
+                urgency=route(self.engine.deployment, facts_of(self.state, theme)).urgency,
                 signals=tuple(self.state.signals),
             )
         )
