@@ -38,3 +38,4 @@ test:
 catalogs:
 	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ --no-location --sort-output --omit-header -o locales/relais.pot .
 	$(BIN)/pybabel update -D relais -i locales/relais.pot -d locales --no-fuzzy-matching --width 100
+	$(BIN)/python locales/sync_source.py

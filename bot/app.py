@@ -10,9 +10,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 
-from api.routes import cases
+from api.routes import accounts, audit, casenotes, cases, referrals, slots, stats
 from bot import webchat
+from bot.scheduler import start_scheduler
 from bot.settings import Settings
+from bot.telegram import webhook as telegram_webhook
 from bot.wiring import start_services
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -25,14 +27,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = await start_services(settings)
         app.state.services = services
+        scheduler = start_scheduler(services) if settings.scheduler else None
+        if services.telegram is not None:
+            await services.telegram.start()
         try:
             yield
         finally:
+            if services.telegram is not None:
+                await services.telegram.stop()
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             await services.db.dispose()
 
     app = FastAPI(title="Relais", version="0.1.0", lifespan=lifespan)
     app.include_router(webchat.router)
-    app.include_router(cases.router)
+    app.include_router(telegram_webhook.router)
+    for router in (
+        referrals.router,
+        casenotes.router,
+        cases.router,
+        slots.router,
+        accounts.router,
+        stats.router,
+        audit.router,
+    ):
+        app.include_router(router)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.announce import announce_referral
 from bot.locks import KeyedLocks
+from bot.mydata import my_data
 from bot.pseudonyms import Pseudonymizer
 from conversations.engine import Engine
 from conversations.model import (
@@ -26,8 +28,11 @@ from conversations.model import (
     Effect,
     Event,
     EventKind,
+    ForgetMe,
     RecordIntake,
     Reply,
+    ReplyToAdviser,
+    ShowMyData,
     State,
     Turn,
 )
@@ -40,7 +45,9 @@ from storage import (
     OutboxRepository,
     ReferralRepository,
 )
-from storage.models import Conversation
+from storage.channel_addresses import ChannelAddressRepository
+from storage.models import Conversation, Referral, ReferralMessage
+from storage.privacy import erase_conversation
 
 BOOKING_WINDOW = timedelta(days=22)
 
@@ -57,6 +64,8 @@ class Inbound:
     # Channel-unique id of the message (e.g. Telegram update_id), for idempotency.
     message_id: str | None = None
     create: bool = True
+    # Push channels: where to deliver replies, already sealed (bot/crypto.py).
+    address: str | None = None
 
 
 @dataclass
@@ -119,12 +128,19 @@ class Runtime:
                 if not inbound.create:
                     raise UnknownConversation(inbound.channel)
                 conv = await conversations.create(key, inbound.channel, None, State().to_dict())
+            if inbound.address is not None:
+                await ChannelAddressRepository(session).save(conv.id, inbound.address)
             now = self.clock()
             state = State.from_dict(conv.state)
             turn = self.engine.advance(
-                state, inbound.event, now, await self._availability(session, state, now)
+                state, inbound.event, now, await self._availability(session, state, now, conv.id)
             )
-            replies, state = await self._carry_out(session, conv, turn, inbound.channel, now)
+            replies, state, erased = await self._carry_out(
+                session, conv, turn, inbound.channel, now
+            )
+            if erased:
+                # Nothing of the person is left to store: answer without a trace.
+                return Outcome(0, [r.to_dict() for r in replies], 0)
             await conversations.save(conv, state.to_dict(), state.lang, state.consent)
             bodies = [r.to_dict() for r in replies]
             status = "delivered" if inbound.channel in self.inline_channels else "pending"
@@ -138,33 +154,45 @@ class Runtime:
             return Outcome(conv.id, bodies, cursor)
 
     async def _availability(
-        self, session: AsyncSession, state: State, now: datetime
+        self, session: AsyncSession, state: State, now: datetime, conversation_id: int
     ) -> dict[str, int]:
         if not Engine.needs_availability(state):
             return {}
         places = sorted({p.place for p in self.engine.deployment.bookable()})
         repo = AppointmentRepository(session)
+        if state.consent:
+            # The database is the truth: a conseiller may have booked or cancelled.
+            state.appointments = [
+                {"id": a.id, "place": a.place_id, "starts_at": a.starts_at.isoformat()}
+                for a in await repo.for_conversation(conversation_id, now)
+            ]
         return await repo.booked_counts(places, now, now + BOOKING_WINDOW)
 
     async def _carry_out(
         self, session: AsyncSession, conv: Conversation, turn: Turn, channel: str, now: datetime
-    ) -> tuple[list[Reply], State]:
+    ) -> tuple[list[Reply], State, bool]:
         """Apply the turn's effects; booking results go back to the engine as events."""
         replies = list(turn.replies)
         state = turn.state
         pending: list[Effect] = list(turn.effects)
         while pending:
             effect = pending.pop(0)
+            if isinstance(effect, ShowMyData):
+                replies.append(await my_data(session, self.engine, conv.id, state))
+                continue
+            if isinstance(effect, ForgetMe):
+                await erase_conversation(session, conv.id)
+                return replies, state, True
             result = await self._apply(session, conv, state, effect, channel)
             if result is not None:
                 event = Event(EventKind.EFFECT_RESULT, data=result)
                 follow = self.engine.advance(
-                    state, event, now, await self._availability(session, state, now)
+                    state, event, now, await self._availability(session, state, now, conv.id)
                 )
                 replies += follow.replies
                 state = follow.state
                 pending += follow.effects
-        return replies, state
+        return replies, state, False
 
     async def _apply(
         self, session: AsyncSession, conv: Conversation, state: State, effect: Effect, channel: str
@@ -188,7 +216,7 @@ class Runtime:
             )
         elif isinstance(effect, CreateReferral):
             intake = await IntakeRepository(session).latest_for_conversation(conv.id)
-            await ReferralRepository(session).add(
+            referral = await ReferralRepository(session).add(
                 intake_id=intake.id if intake else None,
                 conversation_id=conv.id,
                 theme=effect.theme,
@@ -200,10 +228,19 @@ class Runtime:
                 summary=effect.summary,
                 lang=lang,
             )
+            await announce_referral(session, referral, self.engine.deployment, self.clock())
         elif isinstance(effect, BookAppointment):
             return await self._book(session, conv, effect, lang)
         elif isinstance(effect, CancelAppointment):
             await AppointmentRepository(session).cancel(effect.appointment_id, conv.id)
+        elif isinstance(effect, ReplyToAdviser):
+            referral = await session.get(Referral, effect.referral_id)
+            if referral is not None and referral.conversation_id == conv.id:
+                session.add(
+                    ReferralMessage(
+                        referral_id=referral.id, direction="from_person", body=effect.text
+                    )
+                )
         return None
 
     async def _book(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +28,34 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     var_dir: Path = Path("var")
 
+    # Telegram: a token (from BotFather) turns the channel on inside `relais serve`.
+    telegram_token: SecretStr | None = None
+    telegram_library: Literal["ptb", "aiogram"] = "ptb"
+    telegram_mode: Literal["polling", "webhook"] = "polling"
+    # Another Bot API server: a local one, or an emulator in tests.
+    telegram_api_url: str = "https://api.telegram.org"
+    # Public HTTPS URL of POST /telegram/webhook, registered with setWebhook at start-up.
+    telegram_webhook_url: str | None = None
+    # X-Telegram-Bot-Api-Secret-Token; derived from the secret key when not set.
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_rate_overall: float = 30.0  # messages per second, all chats together
+    telegram_rate_per_chat: float = 1.0  # messages per second to one chat
+    # Background clock (APScheduler): notifications and escalations. Tests turn it off
+    # and drive the same coroutines with their own clock.
+    scheduler: bool = True
+    notify_every_seconds: int = 15
+    escalate_after_minutes: int = 30
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "relais@localhost"
+    # HMAC-SHA256 key for the X-Relais-Signature header of outgoing webhooks.
+    webhook_secret: SecretStr | None = None
+
+    def webhook_key(self) -> bytes:
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value().encode()
+        return b"webhook:" + self.pseudonym_key()
+
     def pseudonym_key(self) -> bytes:
         if self.secret_key is not None:
             return self.secret_key.get_secret_value().encode()
@@ -34,3 +65,9 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_hex(32), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip().encode()
+
+    def telegram_secret(self) -> str:
+        """The webhook secret: set, or derived from the secret key (same on every worker)."""
+        if self.telegram_webhook_secret is not None:
+            return self.telegram_webhook_secret.get_secret_value()
+        return hmac.new(self.pseudonym_key(), b"telegram-webhook", hashlib.sha256).hexdigest()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.pseudonyms import Pseudonymizer
@@ -15,6 +16,9 @@ from conversations.i18n import Catalogs
 from conversations.signals import SignalDetector
 from storage import Database
 
+if TYPE_CHECKING:
+    from bot.telegram.channel import TelegramChannel
+
 
 @dataclass
 class Services:
@@ -22,6 +26,8 @@ class Services:
     db: Database
     engine: Engine
     runtime: Runtime
+    # The Telegram channel when RELAIS_TELEGRAM_TOKEN is set (started by the app's lifespan).
+    telegram: TelegramChannel | None = None
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -40,4 +46,9 @@ async def start_services(settings: Settings) -> Services:
     db = Database(settings.database_url)
     await db.upgrade()
     runtime = Runtime(db, engine, Pseudonymizer(settings.pseudonym_key()))
-    return Services(settings, db, engine, runtime)
+    services = Services(settings, db, engine, runtime)
+    if settings.telegram_token is not None:
+        from bot.telegram.channel import TelegramChannel
+
+        services.telegram = TelegramChannel(settings, runtime, engine.catalogs)
+    return services

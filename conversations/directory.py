@@ -85,12 +85,24 @@ class Service:
 
 
 @dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    phone: str | None = None
+    # Where referrals are announced: e-mail, signed webhook, fallback for escalations.
+    notify_email: str | None = None
+    notify_webhook: str | None = None
+    fallback_email: str | None = None
+    receives_referrals: bool = False
+
+
+@dataclass(frozen=True)
 class Deployment:
     id: str
     name: str
     default_route: str
     roles: dict[str, str]  # role id -> organisation id
-    organisations: dict[str, str]  # organisation id -> name
+    organisations: dict[str, Organisation]
     territories: dict[str, tuple[str, ...]]  # normalised commune -> territory ids
     default_territory: str | None
     places: dict[str, Place]
@@ -160,6 +172,23 @@ def _territories(raw: list[dict[str, Any]]) -> tuple[dict[str, tuple[str, ...]],
     return {k: tuple(v) for k, v in by_commune.items()}, default
 
 
+def _organisations(raw: dict[str, Any]) -> dict[str, Organisation]:
+    receiving = {r["organisation"] for r in raw.get("roles") or [] if r.get("receives_referrals")}
+    found = {}
+    for org in raw.get("organisations") or []:
+        notify = org.get("notify") or {}
+        found[org["id"]] = Organisation(
+            id=org["id"],
+            name=org["name"],
+            phone=org.get("phone"),
+            notify_email=notify.get("email"),
+            notify_webhook=notify.get("webhook"),
+            fallback_email=notify.get("fallback_email"),
+            receives_referrals=org["id"] in receiving,
+        )
+    return found
+
+
 def _deployment(raw: dict[str, Any]) -> Deployment:
     territories, default_territory = _territories(raw.get("territories") or [])
     rules = tuple(
@@ -185,7 +214,7 @@ def _deployment(raw: dict[str, Any]) -> Deployment:
         name=raw["name"],
         default_route=raw["default_route"],
         roles={r["id"]: r["organisation"] for r in raw.get("roles") or []},
-        organisations={o["id"]: o["name"] for o in raw.get("organisations") or []},
+        organisations=_organisations(raw),
         territories=territories,
         default_territory=default_territory,
         places={

@@ -19,7 +19,17 @@ from conversations.directory import Deployment
 from conversations.flows import Flows, Step
 from conversations.i18n import Catalogs
 from conversations.matching import match_button
-from conversations.model import Event, EventKind, Reply, State, Turn
+from conversations.model import (
+    Button,
+    Event,
+    EventKind,
+    ForgetMe,
+    Reply,
+    ReplyToAdviser,
+    ShowMyData,
+    State,
+    Turn,
+)
 from conversations.signals import SignalDetector
 from conversations.turn import TurnBuilder
 
@@ -33,6 +43,8 @@ COMMANDS = {
     "/language": "nav.language",
     "/stop": "nav.stop",
     "/help": "nav.menu",
+    "/mydata": "nav.mydata",
+    "/forget": "nav.forget",
 }
 
 
@@ -119,6 +131,12 @@ class Engine:
             turn.emergency(signals)
             turn.render_current(reask=True)
             return
+        replying_to = turn.state.scratch.pop("reply_to", None)
+        if replying_to and turn.state.consent:
+            turn.effects.append(ReplyToAdviser(int(replying_to), text[:3000]))
+            turn.say(turn.t("Sent to your adviser. They will answer you here."))
+            turn.render_current()
+            return
         step = turn.current_step()
         if step.input and not step.handler:
             turn.take_input(step, text)
@@ -139,7 +157,10 @@ class Engine:
 
     def _nav(self, turn: TurnBuilder, payload: str) -> None:
         action = payload.removeprefix("nav.")
-        if action == "back":
+        if action.startswith("reply.") and action[6:].isdigit() and turn.state.consent:
+            turn.state.scratch["reply_to"] = action[6:]
+            turn.say(turn.t("Write your answer to the adviser:"), (turn.nav_button("menu"),))
+        elif action == "back":
             turn.back()
         elif action == "menu":
             turn.goto(turn.menu_target(), push=False)
@@ -151,6 +172,26 @@ class Engine:
             turn.stop()
         elif action == "consent":
             turn.goto("entry.consent", push=False)
+        elif action == "mydata":
+            turn.effects.append(ShowMyData())
+        elif action == "forget":
+            turn.say(
+                turn.t(
+                    "Do you want me to erase everything I keep about you? Your requests to "
+                    "advisers will be closed. This cannot be undone."
+                ),
+                (
+                    Button(turn.t("Yes, erase everything"), "nav.forget_confirmed"),
+                    Button(turn.t("No, keep it"), "nav.menu"),
+                ),
+            )
+        elif action == "forget_confirmed":
+            turn.effects.append(ForgetMe())
+            turn.say(
+                turn.t(
+                    "Everything about you is erased. Take care! You can write again at any time."
+                )
+            )
         elif action == "restart":
             if turn.state.lang is None:
                 turn.goto("entry.language", push=False)

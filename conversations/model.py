@@ -113,7 +113,33 @@ class CancelAppointment:
     appointment_id: int
 
 
-Effect = RecordIntake | CreateReferral | BookAppointment | CancelAppointment
+@dataclass(frozen=True)
+class ReplyToAdviser:
+    """The person's answer to a conseiller's message about one referral."""
+
+    referral_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ShowMyData:
+    """The host answers with what it keeps about the person (it holds the data)."""
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """Erase the person's data everywhere; anonymised statistics survive."""
+
+
+Effect = (
+    RecordIntake
+    | CreateReferral
+    | BookAppointment
+    | CancelAppointment
+    | ReplyToAdviser
+    | ShowMyData
+    | ForgetMe
+)
 
 
 # --- conversation state -----------------------------------------------------------

@@ -41,6 +41,9 @@ NAV_LABELS: Final = {
     "stop": N_("✋ Stop"),
 }
 
+# Asked in both languages when free text seems written in another shipped language.
+LANGUAGE_OFFER: Final = N_("Do you want to continue in {language}?")
+
 EMERGENCY_INTRO: Final = {
     "homeless_tonight": N_(
         "If you have nowhere safe to sleep tonight, call 115 now. It is free, day and night."

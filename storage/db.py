@@ -50,6 +50,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Erased personal data must not linger in free pages of the database file.
+        cursor.execute("PRAGMA secure_delete=ON")
     finally:
         cursor.close()
 

@@ -19,7 +19,10 @@ from support.webchat import WebChat
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=database_url, secret_key=SecretStr("test-key"), var_dir=tmp_path / "var"
+        database_url=database_url,
+        secret_key=SecretStr("test-key"),
+        var_dir=tmp_path / "var",
+        scheduler=False,
     )
 
 

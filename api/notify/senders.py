@@ -1,0 +1,54 @@
+"""Senders: one coroutine per notification kind, raising on failure (the caller retries)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any, Protocol
+
+import aiosmtplib
+import httpx
+
+SIGNATURE_HEADER = "X-Relais-Signature"
+
+
+class Sender(Protocol):
+    async def __call__(self, target: str, event: str, payload: dict[str, Any]) -> None: ...
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class WebhookSender:
+    secret: bytes
+    timeout: float = 10.0
+
+    async def __call__(self, target: str, event: str, payload: dict[str, Any]) -> None:
+        body = json.dumps({"event": event, **payload}, sort_keys=True).encode()
+        headers = {"content-type": "application/json", SIGNATURE_HEADER: sign(self.secret, body)}
+        async with httpx.AsyncClient(timeout=self.timeout) as client:
+            response = await client.post(target, content=body, headers=headers)
+        response.raise_for_status()
+
+
+@dataclass
+class EmailSender:
+    host: str
+    port: int
+    sender: str
+    timeout: float = 10.0
+
+    async def __call__(self, target: str, event: str, payload: dict[str, Any]) -> None:
+        message = EmailMessage()
+        message["From"] = self.sender
+        message["To"] = target
+        urgency = str(payload.get("urgency", "normal")).upper()
+        message["Subject"] = f"[Relais] {urgency} {event} #{payload.get('referral_id')}"
+        lines = [f"{key}: {value}" for key, value in sorted(payload.items())]
+        message.set_content("\n".join(lines) + "\n")
+        await aiosmtplib.send(message, hostname=self.host, port=self.port, timeout=self.timeout)

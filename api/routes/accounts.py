@@ -1,0 +1,142 @@
+"""Tokens (accounts) and structures: who may use the API, and the structures they serve.
+
+Admins create, list, update and revoke tokens; a conseiller may read and update their
+own duty settings. Tokens are shown once and stored hashed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Request, status
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from sqlalchemy import select
+
+from api.auth import Caller, CallerDep, database
+from storage import TokenRepository, casework
+from storage.models import ApiToken
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["admin", "conseiller"]
+    structure: Annotated[str | None, Field(max_length=64)] = None
+    name: Annotated[str | None, Field(max_length=120)] = None
+    days: Annotated[int, Field(ge=1, le=3650)] = 365
+
+
+class AccountOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    name: str | None
+    role: str
+    structure: str | None
+    email: str | None
+    on_duty: bool
+    queues: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenOut(AccountOut):
+    token: str
+
+
+class AccountPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: EmailStr | None = None
+    on_duty: bool | None = None
+    queues: Annotated[list[Annotated[str, Field(max_length=64)]] | None, Field(max_length=20)] = (
+        None
+    )
+
+
+class StructureOut(BaseModel):
+    id: str
+    name: str
+    receives_referrals: bool
+    roles: list[str]
+
+
+def _admin(who: Caller) -> None:
+    if who.role != "admin":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin only")
+
+
+@router.post("/tokens", response_model=TokenOut, status_code=201)
+async def create_token(request: Request, who: CallerDep, body: TokenIn) -> dict[str, object]:
+    _admin(who)
+    deployment = request.app.state.services.engine.deployment
+    if body.role == "conseiller" and body.structure not in deployment.organisations:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "a conseiller needs a known structure"
+        )
+    expires = datetime.now(UTC) + timedelta(days=body.days)
+    async with database(request).transaction() as session:
+        repo = TokenRepository(session)
+        token = await repo.create(
+            body.role, name=body.name, structure=body.structure, expires_at=expires
+        )
+        row = await repo.verify(token)
+        assert row is not None
+        await casework.audit(session, who.token_id, "create", "token", row.id)
+        return {**AccountOut.model_validate(row).model_dump(), "token": token}
+
+
+@router.get("/tokens", response_model=list[AccountOut])
+async def list_tokens(request: Request, who: CallerDep) -> list[ApiToken]:
+    _admin(who)
+    async with database(request).transaction() as session:
+        return list((await session.scalars(select(ApiToken).order_by(ApiToken.id))).all())
+
+
+@router.get("/me", response_model=AccountOut)
+async def me(request: Request, who: CallerDep) -> ApiToken:
+    async with database(request).transaction() as session:
+        row = await session.get(ApiToken, who.token_id)
+        assert row is not None
+        return row
+
+
+@router.patch("/tokens/{token_id}", response_model=AccountOut)
+async def update_account(
+    request: Request, who: CallerDep, token_id: int, body: AccountPatch
+) -> ApiToken:
+    if who.role != "admin" and token_id != who.token_id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
+    async with database(request).transaction() as session:
+        row = await session.get(ApiToken, token_id)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
+        for field, value in body.model_dump(exclude_unset=True).items():
+            if value is not None or field == "email":
+                setattr(row, field, value)
+        await casework.audit(session, who.token_id, "update", "token", row.id)
+        return row
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+async def revoke(request: Request, who: CallerDep, token_id: int) -> None:
+    _admin(who)
+    async with database(request).transaction() as session:
+        if not await TokenRepository(session).revoke(token_id):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found or already revoked")
+        await casework.audit(session, who.token_id, "revoke", "token", token_id)
+
+
+@router.get("/structures", response_model=list[StructureOut])
+async def structures(request: Request, who: CallerDep) -> list[StructureOut]:
+    deployment = request.app.state.services.engine.deployment
+    return [
+        StructureOut(
+            id=org.id,
+            name=org.name,
+            receives_referrals=org.receives_referrals,
+            roles=sorted(r for r, o in deployment.roles.items() if o == org.id),
+        )
+        for org in deployment.organisations.values()
+    ]

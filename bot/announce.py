@@ -1,0 +1,41 @@
+"""What happens to a new referral inside the turn's transaction: a conseiller on duty is
+assigned (round-robin), and the structure (and that conseiller) are notified through the
+notifications outbox. Notifications carry ids and the triage summary, nothing personal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.directory import Deployment
+from storage import casework
+from storage.models import ApiToken, Referral
+
+
+async def announce_referral(
+    session: AsyncSession, referral: Referral, deployment: Deployment, now: datetime
+) -> None:
+    await casework.assign_on_duty(session, referral, now)
+    payload = casework.triage_summary(referral)
+    targets: list[tuple[str, str]] = []
+    organisation = deployment.organisations.get(referral.structure or "")
+    if organisation and organisation.notify_email:
+        targets.append(("email", organisation.notify_email))
+    if organisation and organisation.notify_webhook:
+        targets.append(("webhook", organisation.notify_webhook))
+    if referral.assigned_to is not None:
+        conseiller = await session.get(ApiToken, referral.assigned_to)
+        if conseiller is not None and conseiller.email:
+            targets.append(("email", conseiller.email))
+    for kind, target in dict.fromkeys(targets):
+        await casework.enqueue(
+            session,
+            referral_id=referral.id,
+            kind=kind,
+            target=target,
+            event="new_referral",
+            payload=payload,
+            now=now,
+        )

@@ -1,0 +1,80 @@
+"""The Telegram channel assembled from settings: one library adapter, the update handler,
+polling or webhook, the outbox dispatcher and the command menu; started and stopped by
+the app's lifespan. Nothing here holds conversation logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.crypto import AddressSealer
+from bot.runtime import Runtime
+from bot.settings import Settings
+from bot.telegram.client import BotClient, TelegramError
+from bot.telegram.commands import publish_commands
+from bot.telegram.dispatcher import Dispatcher
+from bot.telegram.inbound import UpdateHandler
+from bot.telegram.polling import Poller
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.redact import install_redaction
+from conversations.i18n import Catalogs
+
+log = logging.getLogger(__name__)
+
+
+def make_client(library: str, token: str, api_url: str) -> BotClient:
+    """The adapter for `library`; each library is imported only when chosen."""
+    if library == "ptb":
+        from bot.telegram.ptb_adapter import PtbClient
+
+        return PtbClient(token, api_url)
+    if library == "aiogram":
+        from bot.telegram.aiogram_adapter import AiogramClient
+
+        return AiogramClient(token, api_url)
+    raise ValueError(f"unknown Telegram library {library!r}")
+
+
+class TelegramChannel:
+    def __init__(self, settings: Settings, runtime: Runtime, catalogs: Catalogs) -> None:
+        if settings.telegram_token is None:
+            raise ValueError("RELAIS_TELEGRAM_TOKEN is not set")
+        token = settings.telegram_token.get_secret_value()
+        install_redaction(token)
+        self.mode = settings.telegram_mode
+        self.secret = settings.telegram_secret()
+        self.client = make_client(settings.telegram_library, token, settings.telegram_api_url)
+        self.sealer = AddressSealer(settings.pseudonym_key())
+        limiter = RateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat)
+        self.dispatcher = Dispatcher(runtime.db, self.client, self.sealer, limiter)
+        self.handler = UpdateHandler(runtime, self.client, self.sealer, self.dispatcher.wake)
+        self.poller = Poller(self.client, self.handler)
+        self._webhook_url = settings.telegram_webhook_url
+        self._catalogs = catalogs
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Check the token, publish the menu, choose webhook or polling, start sending."""
+        try:
+            await self.client.open()
+            await publish_commands(self.client, self._catalogs)
+            if self.mode == "polling":
+                await self.client.delete_webhook()
+            elif self._webhook_url:
+                await self.client.set_webhook(self._webhook_url, self.secret)
+            else:
+                log.warning("telegram: webhook mode without RELAIS_TELEGRAM_WEBHOOK_URL")
+        except TelegramError as exc:
+            log.error("telegram: start-up call failed (will keep trying to poll/send): %s", exc)
+        if self.mode == "polling":
+            self._tasks.append(asyncio.create_task(self.poller.run(), name="telegram-poll"))
+        self._tasks.append(asyncio.create_task(self.dispatcher.run(), name="telegram-send"))
+        log.info("telegram: %s channel started (%s)", self.mode, self.client.library)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.client.close()

@@ -1,0 +1,143 @@
+"""Outbox → Telegram, after commit: claim a batch, send each chat's messages in order at the
+allowed pace, then record every outcome in one transaction.
+
+429 pauses everyone for `retry_after` and the message goes back to pending, uncounted;
+403 marks the person unreachable and fails their messages (no retry); 400 fails the
+message; an outage (network, 5xx) backs off and loses nothing; any other error counts an
+attempt, and the outbox gives up after `max_attempts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from bot.crypto import AddressSealer, AddressUnreadable
+from bot.telegram.client import Blocked, BotClient, Rejected, RetryAfter, TelegramError, Unreachable
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.render import render
+from storage import Database, OutboxRepository
+from storage.channel_addresses import ChannelAddressRepository
+from storage.deliveries import Delivery, DeliveryRepository
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+
+
+@dataclass
+class _Report:
+    delivered: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # permanently
+    retry: list[int] = field(default_factory=list)  # one attempt counted
+    released: list[int] = field(default_factory=list)  # untouched, back to pending
+    unreachable: set[int] = field(default_factory=set)  # conversation ids
+    outage: bool = False
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        client: BotClient,
+        sealer: AddressSealer,
+        limiter: RateLimiter,
+        *,
+        batch: int = 50,
+        idle_seconds: float = 1.0,
+        backoff: tuple[float, float] = (1.0, 60.0),
+        max_attempts: int = 5,
+    ) -> None:
+        self._db, self._client, self._sealer, self._limiter = db, client, sealer, limiter
+        self._batch, self._idle, self._max_attempts = batch, idle_seconds, max_attempts
+        self._backoff_min, self._backoff_max = backoff
+        self._backoff = 0.0
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """New messages were committed: look at the outbox now rather than at the next tick."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        async with self._db.transaction() as session:
+            await DeliveryRepository(session).reset(CHANNEL)
+        while True:
+            self._wake.clear()
+            try:
+                report = await self.deliver_batch()
+            except Exception:
+                log.exception("telegram dispatcher: batch failed")
+                report = _Report(outage=True)
+            if report.outage:
+                self._backoff = min(max(self._backoff * 2, self._backoff_min), self._backoff_max)
+                await asyncio.sleep(self._backoff)
+                continue
+            self._backoff = 0.0
+            if not (report.delivered or report.released or report.retry or report.failed):
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._idle)
+                except TimeoutError:
+                    pass
+
+    async def deliver_batch(self) -> _Report:
+        async with self._db.transaction() as session:
+            claimed = await DeliveryRepository(session).claim(CHANNEL, self._batch)
+        per_chat: dict[int, list[Delivery]] = defaultdict(list)
+        for delivery in claimed:
+            per_chat[delivery.conversation_id].append(delivery)
+        report = _Report()
+        await asyncio.gather(*(self._send_chat(items, report) for items in per_chat.values()))
+        async with self._db.transaction() as session:
+            outbox = OutboxRepository(session)
+            await outbox.mark_delivered(report.delivered)
+            await DeliveryRepository(session).release(
+                report.released + report.retry + report.failed
+            )
+            await outbox.mark_failed(report.retry, max_attempts=self._max_attempts)
+            await outbox.mark_failed(report.failed, max_attempts=1)
+            addresses = ChannelAddressRepository(session)
+            for conversation_id in report.unreachable:
+                await addresses.mark_unreachable(conversation_id)
+        return report
+
+    async def _send_chat(self, items: list[Delivery], report: _Report) -> None:
+        """One person's messages, strictly in order: a failure holds back the later ones."""
+        for index, delivery in enumerate(items):
+            later = [d.message_id for d in items[index + 1 :]]
+            try:
+                await self._send(delivery)
+            except RetryAfter as exc:
+                self._limiter.pause(exc.seconds)
+                report.released += [delivery.message_id, *later]
+                return
+            except Blocked:
+                log.info("telegram: conversation %s blocked the bot", delivery.conversation_id)
+                report.unreachable.add(delivery.conversation_id)
+                report.failed += [delivery.message_id, *later]
+                return
+            except (Rejected, AddressUnreadable, ValueError) as exc:
+                log.error("telegram: message %s refused: %s", delivery.message_id, exc)
+                report.failed.append(delivery.message_id)
+                continue
+            except Unreachable as exc:
+                log.warning("telegram: Bot API unreachable: %s", exc)
+                report.outage = True
+                report.released += [delivery.message_id, *later]
+                return
+            except TelegramError as exc:
+                log.warning("telegram: message %s failed: %s", delivery.message_id, exc)
+                report.retry.append(delivery.message_id)
+                report.released += later
+                return
+            report.delivered.append(delivery.message_id)
+
+    async def _send(self, delivery: Delivery) -> None:
+        if delivery.unreachable:
+            raise Blocked("the person blocked the bot")
+        if delivery.address is None:
+            raise Rejected("no address for this conversation")
+        chat_id = int(self._sealer.open(delivery.address))
+        for message in render(delivery.body):
+            await self._limiter.wait(chat_id)
+            await self._client.send_message(chat_id, message.text, message.keyboard)

@@ -1,0 +1,67 @@
+"""Long polling with getUpdates, confirming an update only after it is stored.
+
+The offset sent to Telegram is what confirms updates, so it moves past an update only
+once `UpdateHandler.handle` has committed it. If storing fails, the same batch is asked
+for again after a pause; an update that fails `max_failures` times in a row is logged and
+skipped, so that one poisonous update cannot stop the channel. Duplicates are caught by
+the inbox (unique update_id), never by comparing ids.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.telegram.client import BotClient, TelegramError
+from bot.telegram.inbound import UpdateHandler
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    def __init__(
+        self,
+        client: BotClient,
+        handler: UpdateHandler,
+        *,
+        timeout: int = 25,
+        retry_seconds: float = 1.0,
+        max_failures: int = 5,
+    ) -> None:
+        self._client = client
+        self._handler = handler
+        self._timeout = timeout
+        self._retry = retry_seconds
+        self._max_failures = max_failures
+        self._failures: dict[int, int] = {}
+        self.offset: int | None = None
+
+    async def run(self) -> None:
+        while True:
+            try:
+                updates = await self._client.get_updates(self.offset, self._timeout)
+            except TelegramError as exc:
+                log.warning("telegram polling: getUpdates failed: %s", exc)
+                await asyncio.sleep(self._retry)
+                continue
+            if not await self.process(updates):
+                await asyncio.sleep(self._retry)
+
+    async def process(self, updates: list[dict[str, object]]) -> bool:
+        """Handle a batch in order; False if one could not be stored (offset stays before it)."""
+        for update in updates:
+            update_id = int(str(update["update_id"]))
+            try:
+                await self._handler.handle(update)
+            except Exception:
+                failures = self._failures.get(update_id, 0) + 1
+                self._failures[update_id] = failures
+                if failures < self._max_failures:
+                    log.exception("telegram polling: update %s not stored, will retry", update_id)
+                    return False
+                log.error(
+                    "telegram polling: update %s skipped after %s failures", update_id, failures
+                )
+            self._failures.pop(update_id, None)
+            self.offset = update_id + 1
+        return True
