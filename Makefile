@@ -3,6 +3,7 @@
 # make install  create .venv and install the project with its test extras
 # make run      install, then start the service (relais serve)
 # make lint     ruff check
+# make eval     per-language accuracy of free-text understanding (relais understand --eval)
 # make test     lint, then pytest; starts the throwaway PostgreSQL from .ci/start-postgres
 #               unless RELAIS_TEST_PG_URL is already set
 
@@ -11,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install run lint test catalogs
+.PHONY: install run lint test catalogs eval
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,3 +40,7 @@ catalogs:
 	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ --no-location --sort-output --omit-header -o locales/relais.pot .
 	$(BIN)/pybabel update -D relais -i locales/relais.pot -d locales --no-fuzzy-matching --width 100
 	$(BIN)/python locales/sync_source.py
+
+# Per-language accuracy and emergency recall of free-text understanding (issue 5).
+eval:
+	$(BIN)/relais understand --eval

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 
 from api.routes import accounts, audit, casenotes, cases, referrals, slots, stats
 from bot import webchat
@@ -52,6 +53,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit.router,
     ):
         app.include_router(router)
+
+    @app.middleware("http")
+    async def allow_all_methods_of_the_path(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # Starlette lists only the first matching route's methods on a 405; a path
+        # served by several routes (GET and POST) must list them all.
+        response = await call_next(request)
+        if response.status_code == 405:
+            methods = {
+                method
+                for route in app.routes
+                if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
+                for method in route.methods
+            }
+            response.headers["Allow"] = ", ".join(sorted(methods))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""The `relais` command: serve, chat, admin."""
+"""The `relais` command: serve, chat, admin, understand."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.settings import Settings
 
@@ -53,6 +54,22 @@ async def _create_token(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _understand(args: argparse.Namespace) -> int:
+    """One message per stdin line -> one JSON line; --eval prints the evaluation table."""
+    import json
+    import sys
+
+    from conversations.understanding import understand
+    from conversations.understanding.evaluation import EVAL_FILE, evaluate, load_samples, table
+
+    if args.eval is not None:
+        print(table(evaluate(load_samples(Path(args.eval) if args.eval else EVAL_FILE), understand)))
+        return 0
+    for line in sys.stdin:
+        print(json.dumps(understand(line.rstrip("\n")).as_json(), ensure_ascii=False), flush=True)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="relais", description="Relais outreach assistant")
     commands = root.add_subparsers(dest="command", required=True)
@@ -64,6 +81,10 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", help="language hint, e.g. fr or en")
     chat.add_argument("--session", help="resume the conversation with this name")
     chat.add_argument("--source", help="where the person comes from, e.g. bus-jaude")
+    understand = commands.add_parser("understand", help="intent and language of stdin lines")
+    understand.add_argument(
+        "--eval", nargs="?", const="", metavar="FILE", help="print accuracy per language"
+    )
     admin = commands.add_parser("admin", help="administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     token = admin_commands.add_parser("create-token", help="create an admin API token")
@@ -82,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args, settings)
     if args.command == "chat":
         return asyncio.run(_chat(args, settings))
+    if args.command == "understand":
+        return _understand(args)
     return asyncio.run(_create_token(args, settings))
 
 

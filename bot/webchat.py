@@ -10,14 +10,15 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from fastapi import APIRouter, Body, HTTPException, Query, Request, status
+from pydantic import BaseModel, ConfigDict, Field
 
+from api.errors import MAX_ID, PUBLIC_ERRORS
 from bot.runtime import Inbound, Runtime, UnknownConversation
 from conversations.model import Event
 
 CHANNEL = "web"
-router = APIRouter(prefix="/webchat", tags=["web chat"])
+router = APIRouter(prefix="/webchat", tags=["web chat"], responses=PUBLIC_ERRORS)
 
 
 class ButtonOut(BaseModel):
@@ -43,17 +44,23 @@ class SessionOut(BaseModel):
     cursor: int
 
 
-class MessageIn(BaseModel):
+class TextIn(BaseModel):
+    """Something the person typed."""
+
     model_config = ConfigDict(extra="forbid")
-    text: str | None = Field(default=None, max_length=4000)
-    payload: str | None = Field(default=None, max_length=128)
+    text: str = Field(max_length=4000)
     message_id: str | None = Field(default=None, max_length=64)
 
-    @model_validator(mode="after")
-    def _one_of(self) -> MessageIn:
-        if (self.text is None) == (self.payload is None):
-            raise ValueError("send exactly one of 'text' or 'payload'")
-        return self
+
+class ButtonIn(BaseModel):
+    """A button the person tapped (its payload, never its label)."""
+
+    model_config = ConfigDict(extra="forbid")
+    payload: str = Field(max_length=128)
+    message_id: str | None = Field(default=None, max_length=64)
+
+
+MessageIn = TextIn | ButtonIn
 
 
 class RepliesOut(BaseModel):
@@ -87,7 +94,7 @@ async def create_session(
 
 @router.post("/sessions/{session_id}/messages", response_model=RepliesOut)
 async def post_message(request: Request, session_id: str, body: MessageIn) -> RepliesOut:
-    event = Event.message(body.text) if body.text is not None else Event.button(body.payload or "")
+    event = Event.message(body.text) if isinstance(body, TextIn) else Event.button(body.payload)
     try:
         outcome = await _runtime(request).handle(
             Inbound(CHANNEL, session_id, event, message_id=body.message_id, create=False)
@@ -98,7 +105,9 @@ async def post_message(request: Request, session_id: str, body: MessageIn) -> Re
 
 
 @router.get("/sessions/{session_id}/messages", response_model=RepliesOut)
-async def get_messages(request: Request, session_id: str, after: int = 0) -> RepliesOut:
+async def get_messages(
+    request: Request, session_id: str, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
+) -> RepliesOut:
     try:
         outcome = await _runtime(request).messages_after(CHANNEL, session_id, after)
     except UnknownConversation:

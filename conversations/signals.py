@@ -1,8 +1,10 @@
 """Emergency detection in free text: the safety net that runs before any matching.
 
-Patterns live in data/signals.yaml, per signal and language; every language's patterns
-are tried, since people mix languages. A minor reporting violence also raises
-`minor_in_danger`.
+Two sources, both tried on every message whatever its language, since people mix
+languages: the regular expressions of data/signals.yaml (French and English), and the
+emergency cues of the ten languages' lexicons (conversations.understanding), which
+tolerate typos, SMS spelling and transliteration and ignore idioms such as "mort de
+rire". A minor reporting violence also raises `minor_in_danger`.
 """
 
 from __future__ import annotations
@@ -14,18 +16,22 @@ from typing import Final
 import yaml
 
 from conversations.directory import normalize
+from conversations.understanding import Understander
 
 SIGNALS_FILE: Final = Path(__file__).resolve().parent / "data" / "signals.yaml"
 MINOR_BANDS: Final = frozenset({"u16", "16_17"})
 
 
 class SignalDetector:
-    def __init__(self, path: Path = SIGNALS_FILE) -> None:
+    def __init__(
+        self, path: Path = SIGNALS_FILE, understander: Understander | None = None
+    ) -> None:
         raw: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
         self._patterns = {
             signal: [re.compile(p) for patterns in by_lang.values() for p in patterns]
             for signal, by_lang in raw.items()
         }
+        self._understander = understander or Understander(with_language=False)
 
     @property
     def signals(self) -> tuple[str, ...]:
@@ -34,6 +40,8 @@ class SignalDetector:
     def detect(self, text: str, age_band: str | None = None) -> tuple[str, ...]:
         clean = normalize(text)
         found = [s for s, pats in self._patterns.items() if any(p.search(clean) for p in pats)]
+        found += [s for s in self._understander.signals(text) if s not in found]
+        found.sort(key=lambda signal: self.signals.index(signal))
         if "violence_against_women" in found and age_band in MINOR_BANDS:
             found.append("minor_in_danger")
         return tuple(found)

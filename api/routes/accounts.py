@@ -10,22 +10,33 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 from sqlalchemy import select
 
 from api.auth import Caller, CallerDep, database
+from api.errors import ERRORS, RowId
 from storage import TokenRepository, casework
 from storage.models import ApiToken
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=ERRORS)
 
 
-class TokenIn(BaseModel):
+class AdminTokenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    role: Literal["admin", "conseiller"]
-    structure: Annotated[str | None, Field(max_length=64)] = None
+    role: Literal["admin"]
     name: Annotated[str | None, Field(max_length=120)] = None
     days: Annotated[int, Field(ge=1, le=3650)] = 365
+
+
+class ConseillerTokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["conseiller"]
+    structure: Annotated[str, Field(min_length=1, max_length=64)]
+    name: Annotated[str | None, Field(max_length=120)] = None
+    days: Annotated[int, Field(ge=1, le=3650)] = 365
+
+
+TokenIn = Annotated[AdminTokenIn | ConseillerTokenIn, Field(discriminator="role")]
 
 
 class AccountOut(BaseModel):
@@ -49,7 +60,7 @@ class TokenOut(AccountOut):
 class AccountPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     email: EmailStr | None = None
-    on_duty: bool | None = None
+    on_duty: StrictBool | None = None
     queues: Annotated[list[Annotated[str, Field(max_length=64)]] | None, Field(max_length=20)] = (
         None
     )
@@ -71,15 +82,14 @@ def _admin(who: Caller) -> None:
 async def create_token(request: Request, who: CallerDep, body: TokenIn) -> dict[str, object]:
     _admin(who)
     deployment = request.app.state.services.engine.deployment
-    if body.role == "conseiller" and body.structure not in deployment.organisations:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, "a conseiller needs a known structure"
-        )
+    structure = body.structure if isinstance(body, ConseillerTokenIn) else None
+    if isinstance(body, ConseillerTokenIn) and structure not in deployment.organisations:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "structure not found")
     expires = datetime.now(UTC) + timedelta(days=body.days)
     async with database(request).transaction() as session:
         repo = TokenRepository(session)
         token = await repo.create(
-            body.role, name=body.name, structure=body.structure, expires_at=expires
+            body.role, name=body.name, structure=structure, expires_at=expires
         )
         row = await repo.verify(token)
         assert row is not None
@@ -104,7 +114,7 @@ async def me(request: Request, who: CallerDep) -> ApiToken:
 
 @router.patch("/tokens/{token_id}", response_model=AccountOut)
 async def update_account(
-    request: Request, who: CallerDep, token_id: int, body: AccountPatch
+    request: Request, who: CallerDep, token_id: RowId, body: AccountPatch
 ) -> ApiToken:
     if who.role != "admin" and token_id != who.token_id:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "token not found")
@@ -120,7 +130,7 @@ async def update_account(
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-async def revoke(request: Request, who: CallerDep, token_id: int) -> None:
+async def revoke(request: Request, who: CallerDep, token_id: RowId) -> None:
     _admin(who)
     async with database(request).transaction() as session:
         if not await TokenRepository(session).revoke(token_id):

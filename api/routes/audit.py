@@ -10,9 +10,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from api.auth import CallerDep, database
+from api.errors import ERRORS, QueryId
 from storage.models import AuditEntry
 
-router = APIRouter(prefix="/api/v1", tags=["audit"])
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERRORS)
 
 
 class AuditOut(BaseModel):
@@ -30,11 +31,11 @@ class AuditOut(BaseModel):
 async def audit_log(
     request: Request,
     who: CallerDep,
-    actor_id: int | None = None,
+    actor_id: QueryId | None = None,
     resource: Annotated[str | None, Query(max_length=32)] = None,
-    resource_id: int | None = None,
+    resource_id: QueryId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AuditEntry]:
     if who.role != "admin":
         raise HTTPException(status.HTTP_403_FORBIDDEN, "admin only")

@@ -11,17 +11,18 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api.auth import CallerDep, database
+from api.errors import ERRORS, RowId
 from api.reply_templates import HEADER, REPLY_LABEL, TEMPLATES
 from api.routes.referrals import visible_referral
 from storage import OutboxRepository, casework
 from storage.models import ApiToken, Conversation, ReferralMessage, ReferralNote
 from storage.types import utcnow
 
-router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
+router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"], responses=ERRORS)
 TemplateId = Literal["appointment_confirmed", "bring_papers", "call_us", "we_tried"]
 
 
@@ -38,16 +39,17 @@ class NoteOut(BaseModel):
     created_at: datetime
 
 
-class ReplyIn(BaseModel):
+class TemplateReply(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    template: TemplateId | None = None
-    text: Annotated[str | None, Field(min_length=1, max_length=3000)] = None
+    template: TemplateId
 
-    @model_validator(mode="after")
-    def _one_of(self) -> ReplyIn:
-        if (self.template is None) == (self.text is None):
-            raise ValueError("send exactly one of 'template' or 'text'")
-        return self
+
+class TextReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: Annotated[str, Field(min_length=1, max_length=3000)]
+
+
+ReplyIn = TemplateReply | TextReply
 
 
 class MessageOut(BaseModel):
@@ -62,7 +64,7 @@ class MessageOut(BaseModel):
 
 @router.post("/{referral_id}/notes", response_model=NoteOut, status_code=201)
 async def add_note(
-    request: Request, who: CallerDep, referral_id: int, body: NoteIn
+    request: Request, who: CallerDep, referral_id: RowId, body: NoteIn
 ) -> ReferralNote:
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
@@ -74,7 +76,7 @@ async def add_note(
 
 
 @router.get("/{referral_id}/notes", response_model=list[NoteOut])
-async def list_notes(request: Request, who: CallerDep, referral_id: int) -> list[ReferralNote]:
+async def list_notes(request: Request, who: CallerDep, referral_id: RowId) -> list[ReferralNote]:
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         stmt = select(ReferralNote).where(ReferralNote.referral_id == referral.id)
@@ -84,7 +86,7 @@ async def list_notes(request: Request, who: CallerDep, referral_id: int) -> list
 
 @router.post("/{referral_id}/replies", response_model=MessageOut, status_code=201)
 async def reply(
-    request: Request, who: CallerDep, referral_id: int, body: ReplyIn
+    request: Request, who: CallerDep, referral_id: RowId, body: ReplyIn
 ) -> ReferralMessage:
     services = request.app.state.services
     catalogs = services.engine.catalogs
@@ -98,7 +100,7 @@ async def reply(
         if conversation is None:
             raise HTTPException(status.HTTP_409_CONFLICT, "the person's conversation is gone")
         lang = conversation.lang or "fr"
-        if body.template is not None:
+        if isinstance(body, TemplateReply):
             organisation = services.engine.deployment.organisations.get(referral.structure or "")
             phone = organisation.phone if organisation and organisation.phone else ""
             text = catalogs.gettext(lang, TEMPLATES[body.template]).format(
@@ -122,8 +124,8 @@ async def reply(
             referral_id=referral.id,
             direction="to_person",
             author_id=who.token_id,
-            template=body.template,
-            body=body.text or body.template or "",
+            template=body.template if isinstance(body, TemplateReply) else None,
+            body=body.template if isinstance(body, TemplateReply) else body.text,
         )
         session.add(message)
         await session.flush()
@@ -140,7 +142,7 @@ async def reply(
 
 @router.get("/{referral_id}/messages", response_model=list[MessageOut])
 async def list_messages(
-    request: Request, who: CallerDep, referral_id: int
+    request: Request, who: CallerDep, referral_id: RowId
 ) -> list[ReferralMessage]:
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)

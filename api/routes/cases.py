@@ -5,20 +5,21 @@ Admins see everything; a conseiller sees only rows of their own structure.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from sqlalchemy import select
 
 from api.auth import CallerDep, database
+from api.errors import ERRORS, IsoDate, RowId
 from api.schemas import AppointmentOut, IntakeOut
 from storage import casework
 from storage.models import Appointment, Intake, Referral
 
-router = APIRouter(prefix="/api/v1", tags=["cases"])
+router = APIRouter(prefix="/api/v1", tags=["cases"], responses=ERRORS)
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
 @router.get("/intakes", response_model=list[IntakeOut])
@@ -46,7 +47,7 @@ async def list_appointments(
 async def agenda(
     request: Request,
     who: CallerDep,
-    day: date,
+    day: IsoDate,
     place: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[Appointment]:
     """The day's booked appointments (in the deployment's time zone), optionally per place."""
@@ -66,7 +67,7 @@ async def agenda(
 
 
 @router.post("/appointments/{appointment_id}/no-show", response_model=AppointmentOut)
-async def no_show(request: Request, who: CallerDep, appointment_id: int) -> Appointment:
+async def no_show(request: Request, who: CallerDep, appointment_id: RowId) -> Appointment:
     async with database(request).transaction() as session:
         appointment = await session.get(Appointment, appointment_id)
         if appointment is None:

@@ -6,7 +6,6 @@ A conseiller only ever sees their structure's referrals: anything else is 404, n
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
@@ -15,12 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import Caller, CallerDep, database
+from api.errors import ERRORS, MAX_ID, IsoDateTime, RowId
 from api.schemas import IntakeOut, ReferralOut
 from storage import casework
 from storage.models import ApiToken, Intake, Referral
 from storage.types import utcnow
 
-router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"])
+router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"], responses=ERRORS)
 
 Status = Literal["new", "claimed", "in_progress", "closed"]
 Outcome = Literal[
@@ -48,7 +48,7 @@ class ReferralDetail(ReferralOut):
 
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    conseiller_id: int = Field(ge=1)
+    conseiller_id: int = Field(ge=1, le=MAX_ID)
 
 
 class TransferIn(BaseModel):
@@ -57,13 +57,21 @@ class TransferIn(BaseModel):
     role: str | None = Field(default=None, max_length=64)
 
 
-class StatusIn(BaseModel):
+class ReopenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    status: Status
-    outcome: Outcome | None = None
+    status: Literal["claimed", "in_progress"]
 
 
-async def visible_referral(session: AsyncSession, who: Caller, referral_id: int) -> Referral:
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["closed"]
+    outcome: Outcome
+
+
+StatusIn = Annotated[ReopenIn | CloseIn, Field(discriminator="status")]
+
+
+async def visible_referral(session: AsyncSession, who: Caller, referral_id: RowId) -> Referral:
     """The referral if this caller may see it; 404 otherwise (even if it exists)."""
     referral = await session.get(Referral, referral_id, with_for_update=True)
     if referral is None or (who.role != "admin" and referral.structure != who.structure):
@@ -85,11 +93,11 @@ async def list_referrals(
     urgency: Annotated[Literal["normal", "same_day", "urgent"] | None, Query()] = None,
     structure: Annotated[str | None, Query(max_length=64)] = None,
     assigned_to_me: bool = False,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: IsoDateTime | None = None,
+    created_to: IsoDateTime | None = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[Referral]:
     filters = []
     if status_:
@@ -123,7 +131,7 @@ async def list_referrals(
 
 
 @router.get("/{referral_id}", response_model=ReferralDetail)
-async def read_referral(request: Request, who: CallerDep, referral_id: int) -> dict[str, Any]:
+async def read_referral(request: Request, who: CallerDep, referral_id: RowId) -> dict[str, Any]:
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         intake = await session.get(Intake, referral.intake_id) if referral.intake_id else None
@@ -134,7 +142,7 @@ async def read_referral(request: Request, who: CallerDep, referral_id: int) -> d
 
 
 @router.post("/{referral_id}/claim", response_model=ReferralOut)
-async def claim(request: Request, who: CallerDep, referral_id: int) -> Referral:
+async def claim(request: Request, who: CallerDep, referral_id: RowId) -> Referral:
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         if referral.status != "new":
@@ -146,7 +154,7 @@ async def claim(request: Request, who: CallerDep, referral_id: int) -> Referral:
 
 
 @router.post("/{referral_id}/assign", response_model=ReferralOut)
-async def assign(request: Request, who: CallerDep, referral_id: int, body: AssignIn) -> Referral:
+async def assign(request: Request, who: CallerDep, referral_id: RowId, body: AssignIn) -> Referral:
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         target = await session.get(ApiToken, body.conseiller_id)
@@ -157,8 +165,8 @@ async def assign(request: Request, who: CallerDep, referral_id: int, body: Assig
             or target.structure != referral.structure
         ):
             raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                "conseiller_id must be an active conseiller of the referral's structure",
+                status.HTTP_404_NOT_FOUND,
+                "no active conseiller with this id in the referral's structure",
             )
         if referral.status == "closed":
             raise HTTPException(status.HTTP_409_CONFLICT, "referral is closed")
@@ -171,13 +179,13 @@ async def assign(request: Request, who: CallerDep, referral_id: int, body: Assig
 
 @router.post("/{referral_id}/transfer", response_model=ReferralOut)
 async def transfer(
-    request: Request, who: CallerDep, referral_id: int, body: TransferIn
+    request: Request, who: CallerDep, referral_id: RowId, body: TransferIn
 ) -> Referral:
     deployment = request.app.state.services.engine.deployment
     if body.structure not in deployment.organisations:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown structure")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "structure not found")
     if body.role is not None and deployment.roles.get(body.role) != body.structure:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "role is not of that structure")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "role not found in that structure")
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         if referral.status == "closed":
@@ -199,10 +207,8 @@ async def transfer(
 
 @router.patch("/{referral_id}", response_model=ReferralOut)
 async def change_status(
-    request: Request, who: CallerDep, referral_id: int, body: StatusIn
+    request: Request, who: CallerDep, referral_id: RowId, body: StatusIn
 ) -> Referral:
-    if body.status == "closed" and body.outcome is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "closing needs an outcome")
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         if body.status not in TRANSITIONS[referral.status]:
@@ -210,7 +216,7 @@ async def change_status(
                 status.HTTP_409_CONFLICT, f"cannot go from {referral.status} to {body.status}"
             )
         referral.status = body.status
-        if body.status == "closed":
+        if isinstance(body, CloseIn):
             referral.outcome, referral.closed_at = body.outcome, utcnow()
         else:
             referral.outcome, referral.closed_at = None, None

@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import CallerDep, database
+from api.errors import ERRORS, RowId
 from api.routes.referrals import visible_referral
 from api.schemas import AppointmentOut
 from conversations.formatting import clock, day
@@ -22,7 +23,7 @@ from storage import AppointmentRepository, OutboxRepository, casework
 from storage.models import Appointment, Conversation
 from storage.types import utcnow
 
-router = APIRouter(prefix="/api/v1", tags=["appointments"])
+router = APIRouter(prefix="/api/v1", tags=["appointments"], responses=ERRORS)
 BOOKED_FOR_YOU = N_("An adviser booked an appointment for you: {when}, {place} ({address}).")
 WHEN = N_("{day} at {time}")
 
@@ -39,7 +40,7 @@ class SlotOut(BaseModel):
 
 class BookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    slot_key: str
+    slot_key: Annotated[str, Field(min_length=1, max_length=96)]
 
 
 async def _offers(request: Request, place: str | None) -> list[SlotOffer]:
@@ -81,12 +82,12 @@ async def free_slots(
     "/referrals/{referral_id}/appointments", response_model=AppointmentOut, status_code=201
 )
 async def book_for_referral(
-    request: Request, who: CallerDep, referral_id: int, body: BookIn
+    request: Request, who: CallerDep, referral_id: RowId, body: BookIn
 ) -> Appointment:
     engine = request.app.state.services.engine
     offer = next((o for o in await _offers(request, None) if o.key == body.slot_key), None)
     if offer is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "unknown or past slot")
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such future slot")
     async with database(request).transaction() as session:
         referral = await visible_referral(session, who, referral_id)
         conversation = (

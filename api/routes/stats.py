@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth import CallerDep, database
+from api.errors import ERRORS, IsoDateTime
 from storage.models import Appointment, Conversation, Intake, Referral
 from storage.types import utcnow
 
-router = APIRouter(prefix="/api/v1", tags=["indicators"])
+router = APIRouter(prefix="/api/v1", tags=["indicators"], responses=ERRORS)
 
 
 async def _grouped(session: AsyncSession, column: Any, *where: Any) -> dict[str, int]:
@@ -106,12 +107,16 @@ def _csv(figures: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-@router.get("/stats", response_model=None)
+@router.get(
+    "/stats",
+    response_model=None,
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
 async def stats(
     request: Request,
     who: CallerDep,
-    date_from: Annotated[datetime | None, Query(alias="from")] = None,
-    date_to: Annotated[datetime | None, Query(alias="to")] = None,
+    date_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
+    date_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
     format: Literal["json", "csv"] = "json",
 ) -> dict[str, Any] | Response:
     end = date_to or utcnow()

@@ -36,7 +36,12 @@ class UpdateHandler:
 
     async def handle(self, update: dict[str, Any]) -> None:
         """Store and process one update (Bot API JSON); raises if it could not be stored."""
-        parsed = parse(update)
+        try:
+            parsed = parse(update)
+        except (KeyError, TypeError, ValueError):
+            # Valid for the library but not shaped as we expect: no retry would fix it.
+            log.warning("telegram: update %s ignored (unexpected shape)", update.get("update_id"))
+            return
         if parsed is None:
             return
         inbound = Inbound(
