@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 
-from api.routes import accounts, audit, casenotes, cases, referrals, slots, stats
+from api.routes import accounts, audit, casenotes, cases, directory, referrals, slots, stats
 from bot import webchat
 from bot.scheduler import start_scheduler
 from bot.settings import Settings
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts.router,
         stats.router,
         audit.router,
+        directory.router,
     ):
         app.include_router(router)
 

@@ -63,7 +63,9 @@ def _understand(args: argparse.Namespace) -> int:
     from conversations.understanding.evaluation import EVAL_FILE, evaluate, load_samples, table
 
     if args.eval is not None:
-        print(table(evaluate(load_samples(Path(args.eval) if args.eval else EVAL_FILE), understand)))
+        print(
+            table(evaluate(load_samples(Path(args.eval) if args.eval else EVAL_FILE), understand))
+        )
         return 0
     for line in sys.stdin:
         print(json.dumps(understand(line.rstrip("\n")).as_json(), ensure_ascii=False), flush=True)

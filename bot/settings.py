@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # HMAC-SHA256 key for the X-Relais-Signature header of outgoing webhooks.
     webhook_secret: SecretStr | None = None
 
+    def directory_file(self) -> Path:
+        """The admin-edited copy in var/ when there is one, else the configured file."""
+        edited = self.var_dir / "services.yaml"
+        return edited if edited.exists() else self.directory_path
+
     def webhook_key(self) -> bytes:
         if self.webhook_secret is not None:
             return self.webhook_secret.get_secret_value().encode()

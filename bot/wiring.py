@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.pseudonyms import Pseudonymizer
 from bot.runtime import Runtime
 from bot.settings import Settings
-from conversations.directory import load_directory
+from conversations.directory import Deployment, load_directory
 from conversations.engine import Engine
 from conversations.flows import load_flows
 from conversations.i18n import Catalogs
@@ -29,12 +29,17 @@ class Services:
     # The Telegram channel when RELAIS_TELEGRAM_TOKEN is set (started by the app's lifespan).
     telegram: TelegramChannel | None = None
 
+    def switch_directory(self, deployment: Deployment) -> None:
+        """Serve a new services directory from the next turn on (admin API)."""
+        self.engine = build_engine(self.settings, deployment)
+        self.runtime.engine = self.engine
 
-def build_engine(settings: Settings) -> Engine:
+
+def build_engine(settings: Settings, deployment: Deployment | None = None) -> Engine:
     return Engine(
         load_flows(),
         Catalogs(),
-        load_directory(settings.directory_path, settings.deployment),
+        deployment or load_directory(settings.directory_file(), settings.deployment),
         SignalDetector(),
         ZoneInfo(settings.timezone),
     )

@@ -256,10 +256,23 @@ def _check(deployment: Deployment) -> None:
 
 def load_directory(path: Path = DEFAULT_DIRECTORY, deployment_id: str | None = None) -> Deployment:
     """Load one deployment (the first one when no id is given) from a directory file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    deployments = data.get("deployments") or []
-    for raw in deployments:
-        if deployment_id in (None, raw["id"]):
-            return _deployment(raw)
-    known = ", ".join(d["id"] for d in deployments)
+    return parse_directory(path.read_text(encoding="utf-8"), deployment_id)
+
+
+def parse_directory(text: str, deployment_id: str | None = None) -> Deployment:
+    """Parse and check a directory document; DirectoryError says what is wrong."""
+    try:
+        data = yaml.safe_load(text)
+        deployments = data.get("deployments") or []
+    except (yaml.YAMLError, AttributeError) as error:
+        raise DirectoryError(f"not a services directory: {error}") from None
+    try:
+        for raw in deployments:
+            if deployment_id in (None, raw["id"]):
+                return _deployment(raw)
+        known = ", ".join(d["id"] for d in deployments)
+    except (KeyError, TypeError, ValueError) as error:
+        if isinstance(error, DirectoryError):
+            raise
+        raise DirectoryError(f"malformed services directory: {error!r}") from None
     raise DirectoryError(f"deployment {deployment_id!r} not found (known: {known})")

@@ -70,3 +70,32 @@ async def test_bad_paging_is_422(
 ) -> None:
     response = await client.get(f"/api/v1/referrals?{query}", headers=admin_headers)
     assert response.status_code == 422
+
+
+async def test_admin_replaces_the_directory_without_restart(
+    app: FastAPI, client: httpx.AsyncClient, admin_headers: dict[str, str], chat: WebChat
+) -> None:
+    current = (await client.get("/api/v1/directory", headers=admin_headers)).json()
+    assert current["deployment"] == "clermont-ferrand"
+    edited = current["yaml"].replace(
+        '"MiLo Machine bus — Place de Jaude"', '"Bus MiLo — Jaude (moved)"'
+    )
+    assert edited != current["yaml"]
+    response = await client.put("/api/v1/directory", json={"yaml": edited}, headers=admin_headers)
+    assert response.status_code == 200
+    await chat.start()
+    await chat.tap("entry.language.en")
+    await chat.tap("agree")
+    await chat.tap("menu.main.appointment")
+    await chat.tap("other")
+    assert any("Jaude (moved)" in b["label"] for m in chat.last for b in m["buttons"])
+    broken = edited.replace("route_to: ml-cmv-housing-referent", "route_to: nobody-here", 1)
+    refused = await client.put("/api/v1/directory", json={"yaml": broken}, headers=admin_headers)
+    assert refused.status_code == 409 and "nobody-here" in refused.json()["detail"]
+    garbage = await client.put(
+        "/api/v1/directory", json={"yaml": "- just\n- a list"}, headers=admin_headers
+    )
+    assert garbage.status_code == 409
+    conseiller = {"Authorization": f"Bearer {await _token(app, 'conseiller', structure='ml-cmv')}"}
+    forbidden = await client.put("/api/v1/directory", json={"yaml": edited}, headers=conseiller)
+    assert forbidden.status_code == 403
