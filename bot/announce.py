@@ -29,6 +29,8 @@ async def announce_referral(
         conseiller = await session.get(ApiToken, referral.assigned_to)
         if conseiller is not None and conseiller.email:
             targets.append(("email", conseiller.email))
+        if conseiller is not None and conseiller.telegram_conversation_id is not None:
+            targets.append(("telegram", str(conseiller.telegram_conversation_id)))
     for kind, target in dict.fromkeys(targets):
         await casework.enqueue(
             session,

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 
-from api.routes import accounts, audit, casenotes, cases, directory, referrals, slots, stats
-from bot import webchat
+from api.routes import (
+    accounts,
+    audit,
+    casenotes,
+    cases,
+    directory,
+    openings,
+    referrals,
+    slots,
+    stats,
+)
+from bot import pages, webchat, webchat_sessions
 from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from bot.telegram import webhook as telegram_webhook
 from bot.wiring import start_services
-
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,6 +50,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Relais", version="0.1.0", lifespan=lifespan)
     app.include_router(webchat.router)
+    app.include_router(webchat_sessions.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.include_router(telegram_webhook.router)
     for router in (
         referrals.router,
@@ -52,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats.router,
         audit.router,
         directory.router,
+        openings.router,
     ):
         app.include_router(router)
 
@@ -83,9 +95,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
         return {"status": "ok"}
-
-    @app.get("/", include_in_schema=False)
-    async def chat_page() -> FileResponse:
-        return FileResponse(STATIC / "chat.html", media_type="text/html")
 
     return app

@@ -72,6 +72,26 @@ def _understand(args: argparse.Namespace) -> int:
     return 0
 
 
+def _qr(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a printable QR poster (SVG and PNG) for one source: a bus stop, a partner."""
+    from bot.qr_poster import build_poster
+    from bot.qr_poster_render import write_poster
+    from conversations.i18n import Catalogs
+
+    base_url = args.base_url
+    if not base_url and not args.telegram_bot:
+        base_url = f"http://{settings.host}:{settings.port}"
+        print(f"no --base-url: the code opens {base_url} (give the public address to print)")
+    try:
+        poster = build_poster(args.source, Catalogs(), base_url, args.telegram_bot)
+    except ValueError as error:
+        print(f"relais qr: {error}")
+        return 2
+    for path in write_poster(poster, Path(args.out)):
+        print(path)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="relais", description="Relais outreach assistant")
     commands = root.add_subparsers(dest="command", required=True)
@@ -87,6 +107,11 @@ def parser() -> argparse.ArgumentParser:
     understand.add_argument(
         "--eval", nargs="?", const="", metavar="FILE", help="print accuracy per language"
     )
+    qr = commands.add_parser("qr", help="printable QR poster (SVG, PNG) for a source")
+    qr.add_argument("source", metavar="SOURCE", help="recorded on the intake, e.g. bus-jaude")
+    qr.add_argument("--base-url", help="public address of the web chat, e.g. https://relais.org")
+    qr.add_argument("--telegram-bot", metavar="NAME", help="Telegram bot username (t.me link)")
+    qr.add_argument("--out", default=".", metavar="DIR", help="output folder (default: .)")
     admin = commands.add_parser("admin", help="administration")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True)
     token = admin_commands.add_parser("create-token", help="create an admin API token")
@@ -107,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_chat(args, settings))
     if args.command == "understand":
         return _understand(args)
+    if args.command == "qr":
+        return _qr(args, settings)
     return asyncio.run(_create_token(args, settings))
 
 

@@ -20,6 +20,7 @@ from bot.announce import announce_referral
 from bot.locks import KeyedLocks
 from bot.mydata import my_data
 from bot.pseudonyms import Pseudonymizer
+from conversations.calendar import Calendar, ClosedPeriod, DatedOpening
 from conversations.engine import Engine
 from conversations.model import (
     BookAppointment,
@@ -29,11 +30,13 @@ from conversations.model import (
     Event,
     EventKind,
     ForgetMe,
+    LinkStaffAccount,
     RecordIntake,
     Reply,
     ReplyToAdviser,
     ShowMyData,
     State,
+    Subscribe,
     Turn,
 )
 from storage import (
@@ -45,8 +48,15 @@ from storage import (
     OutboxRepository,
     ReferralRepository,
 )
+from storage.casework import link_staff_account
 from storage.channel_addresses import ChannelAddressRepository
 from storage.models import Conversation, Referral, ReferralMessage
+from storage.openings import (
+    OpeningRepository,
+    ReminderRepository,
+    SubscriptionRepository,
+    reminder_times,
+)
 from storage.privacy import erase_conversation
 
 BOOKING_WINDOW = timedelta(days=22)
@@ -88,7 +98,12 @@ class Runtime:
         pseudonyms: Pseudonymizer,
         clock: Callable[[], datetime] = _utcnow,
         inline_channels: frozenset[str] = frozenset({"web", "terminal"}),
+        reminder_hours: tuple[int, ...] = (24, 2),
+        quiet_hours: tuple[int, int] = (21, 8),
     ) -> None:
+        self.reminder_hours = reminder_hours
+        # No reminder between these local hours (from, to).
+        self.quiet_hours = quiet_hours
         self.db = db
         self.engine = engine
         self.pseudonyms = pseudonyms
@@ -101,7 +116,10 @@ class Runtime:
         return self.pseudonyms.person_key(channel, user_id)
 
     async def handle(self, inbound: Inbound) -> Outcome:
-        key = self.person_key(inbound.channel, inbound.user_id)
+        return await self.handle_key(self.person_key(inbound.channel, inbound.user_id), inbound)
+
+    async def handle_key(self, key: str, inbound: Inbound) -> Outcome:
+        """A turn for a known person key (the clock's turns: nudges, expiry)."""
         async with self._locks.hold(key):
             for attempt in range(3):
                 try:
@@ -132,9 +150,8 @@ class Runtime:
                 await ChannelAddressRepository(session).save(conv.id, inbound.address)
             now = self.clock()
             state = State.from_dict(conv.state)
-            turn = self.engine.advance(
-                state, inbound.event, now, await self._availability(session, state, now, conv.id)
-            )
+            calendar = await self._calendar(session, state, inbound.event, now, conv.id)
+            turn = self.engine.advance(state, inbound.event, now, calendar=calendar)
             replies, state, erased = await self._carry_out(
                 session, conv, turn, inbound.channel, now
             )
@@ -145,20 +162,44 @@ class Runtime:
             bodies = [r.to_dict() for r in replies]
             status = "delivered" if inbound.channel in self.inline_channels else "pending"
             outbox = OutboxRepository(session)
-            cursor = 0
-            for body in bodies:
-                cursor = (await outbox.add(conv.id, inbound.channel, body, status)).id
+            queued = await outbox.add_many(conv.id, inbound.channel, bodies, status)
+            cursor = queued[-1].id if queued else 0
             if message_key:
                 await inbox.record(inbound.channel, message_key, conv.id, bodies)
             cursor = cursor or await outbox.latest_id(conv.id)
             return Outcome(conv.id, bodies, cursor)
 
-    async def _availability(
-        self, session: AsyncSession, state: State, now: datetime, conversation_id: int
-    ) -> dict[str, int]:
-        if not Engine.needs_availability(state):
-            return {}
-        places = sorted({p.place for p in self.engine.deployment.bookable()})
+    async def _calendar(
+        self, session: AsyncSession, state: State, event: Event, now: datetime, conversation_id: int
+    ) -> Calendar:
+        """Seats taken, dated openings and closures — only for turns that book."""
+        if not Engine.needs_calendar(state, event):
+            return Calendar()
+        until = now + BOOKING_WINDOW
+        openings_repo = OpeningRepository(session)
+        openings = tuple(
+            DatedOpening(
+                id=o.id,
+                kind=o.kind,
+                place_id=o.place_id,
+                name=o.name,
+                address=o.address,
+                territory=o.territory,
+                service=o.service,
+                starts_at=o.starts_at,
+                ends_at=o.ends_at,
+                slot_minutes=o.slot_minutes,
+                capacity=o.capacity,
+            )
+            for o in await openings_repo.between(now, until)
+        )
+        closures = tuple(
+            ClosedPeriod(c.place_id, c.starts_at, c.ends_at)
+            for c in await openings_repo.closures_between(now, until)
+        )
+        places = sorted(
+            {p.place for p in self.engine.deployment.bookable()} | {o.place_id for o in openings}
+        )
         repo = AppointmentRepository(session)
         if state.consent:
             # The database is the truth: a conseiller may have booked or cancelled.
@@ -166,7 +207,8 @@ class Runtime:
                 {"id": a.id, "place": a.place_id, "starts_at": a.starts_at.isoformat()}
                 for a in await repo.for_conversation(conversation_id, now)
             ]
-        return await repo.booked_counts(places, now, now + BOOKING_WINDOW)
+        taken = await repo.booked_counts(places, now, until)
+        return Calendar(taken=taken, openings=openings, closures=closures)
 
     async def _carry_out(
         self, session: AsyncSession, conv: Conversation, turn: Turn, channel: str, now: datetime
@@ -186,9 +228,8 @@ class Runtime:
             result = await self._apply(session, conv, state, effect, channel)
             if result is not None:
                 event = Event(EventKind.EFFECT_RESULT, data=result)
-                follow = self.engine.advance(
-                    state, event, now, await self._availability(session, state, now, conv.id)
-                )
+                calendar = await self._calendar(session, state, event, now, conv.id)
+                follow = self.engine.advance(state, event, now, calendar=calendar)
                 replies += follow.replies
                 state = follow.state
                 pending += follow.effects
@@ -232,7 +273,14 @@ class Runtime:
         elif isinstance(effect, BookAppointment):
             return await self._book(session, conv, effect, lang)
         elif isinstance(effect, CancelAppointment):
-            await AppointmentRepository(session).cancel(effect.appointment_id, conv.id)
+            if await AppointmentRepository(session).cancel(effect.appointment_id, conv.id):
+                await ReminderRepository(session).cancel_for(effect.appointment_id)
+        elif isinstance(effect, LinkStaffAccount):
+            await link_staff_account(session, effect.code, conv.id, self.clock())
+        elif isinstance(effect, Subscribe):
+            await SubscriptionRepository(session).set(
+                conv.id, effect.topic, effect.territory, effect.on
+            )
         elif isinstance(effect, ReplyToAdviser):
             referral = await session.get(Referral, effect.referral_id)
             if referral is not None and referral.conversation_id == conv.id:
@@ -259,8 +307,18 @@ class Runtime:
         )
         if booked is None:
             return {"effect": "booking", "ok": False}
-        if effect.replaces is not None:
-            await repo.cancel(effect.replaces, conv.id)
+        await ReminderRepository(session).plan(
+            booked,
+            reminder_times(
+                effect.starts_at,
+                self.clock(),
+                self.reminder_hours,
+                self.quiet_hours,
+                self.engine.tz,
+            ),
+        )
+        if effect.replaces is not None and await repo.cancel(effect.replaces, conv.id):
+            await ReminderRepository(session).cancel_for(effect.replaces)
         return {
             "effect": "booking",
             "ok": True,

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     scheduler: bool = True
     notify_every_seconds: int = 15
     escalate_after_minutes: int = 30
+    # A journey left half-way: one nudge after this many hours, expiry after these days.
+    idle_nudge_hours: int = 24
+    idle_expire_days: int = 7
+    # Appointment reminders: hours before the start; no reminder in these local hours.
+    reminder_hours: tuple[int, ...] = (24, 2)
+    quiet_hours: tuple[int, int] = (21, 8)
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "relais@localhost"

@@ -10,14 +10,19 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, HTTPException, Query, Request, status
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.errors import MAX_ID, PUBLIC_ERRORS
 from bot.runtime import Inbound, Runtime, UnknownConversation
+from conversations.i18n import N_
+from conversations.ics import calendar_file
 from conversations.model import Event
+from storage import ConversationRepository
+from storage.models import Appointment
 
 CHANNEL = "web"
+CALENDAR_TITLE = N_("Appointment: {place}")
 router = APIRouter(prefix="/webchat", tags=["web chat"], responses=PUBLIC_ERRORS)
 
 
@@ -30,6 +35,8 @@ class MessageOut(BaseModel):
     text: str
     buttons: list[ButtonOut] = []
     urgent: bool = False
+    # Link to the booked appointment's calendar file (.ics), when the message confirms one.
+    calendar_url: str | None = None
 
 
 class SessionIn(BaseModel):
@@ -73,8 +80,16 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-def _messages(bodies: list[dict[str, Any]]) -> list[MessageOut]:
-    return [MessageOut.model_validate(b) for b in bodies]
+def _messages(bodies: list[dict[str, Any]], session_id: str) -> list[MessageOut]:
+    out = []
+    for body in bodies:
+        message = MessageOut.model_validate(body)
+        if body.get("appointment_id") is not None:
+            message.calendar_url = (
+                f"/webchat/sessions/{session_id}/appointments/{body['appointment_id']}.ics"
+            )
+        out.append(message)
+    return out
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
@@ -88,7 +103,9 @@ async def create_session(
         Inbound(CHANNEL, session_id, Event.start(lang_hint=hint, source=body.source))
     )
     return SessionOut(
-        session_id=session_id, messages=_messages(outcome.replies), cursor=outcome.cursor
+        session_id=session_id,
+        messages=_messages(outcome.replies, session_id),
+        cursor=outcome.cursor,
     )
 
 
@@ -101,7 +118,7 @@ async def post_message(request: Request, session_id: str, body: MessageIn) -> Re
         )
     except UnknownConversation:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session") from None
-    return RepliesOut(messages=_messages(outcome.replies), cursor=outcome.cursor)
+    return RepliesOut(messages=_messages(outcome.replies, session_id), cursor=outcome.cursor)
 
 
 @router.get("/sessions/{session_id}/messages", response_model=RepliesOut)
@@ -112,4 +129,34 @@ async def get_messages(
         outcome = await _runtime(request).messages_after(CHANNEL, session_id, after)
     except UnknownConversation:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session") from None
-    return RepliesOut(messages=_messages(outcome.replies), cursor=outcome.cursor)
+    return RepliesOut(messages=_messages(outcome.replies, session_id), cursor=outcome.cursor)
+
+
+@router.get(
+    "/sessions/{session_id}/appointments/{appointment_id}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+async def appointment_calendar(
+    request: Request, session_id: str, appointment_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Response:
+    """The person's appointment as a calendar file (only for the session that booked it)."""
+    services = request.app.state.services
+    runtime = services.runtime
+    key = runtime.person_key(CHANNEL, session_id)
+    async with services.db.transaction() as session:
+        conversation = await ConversationRepository(session).get_for_update(key)
+        appointment = await session.get(Appointment, appointment_id)
+        if (
+            conversation is None
+            or appointment is None
+            or appointment.conversation_id != conversation.id
+        ):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "appointment not found")
+        place = services.engine.deployment.places.get(appointment.place_id)
+        title = services.engine.catalogs.gettext(conversation.lang or "fr", CALENDAR_TITLE)
+        name = place.name if place else appointment.place_id
+        body = calendar_file(
+            [(appointment.id, title.format(place=name), appointment.starts_at, place)]
+        )
+    return Response(body, media_type="text/calendar")

@@ -50,7 +50,13 @@ async def start_services(settings: Settings) -> Services:
     engine = build_engine(settings)
     db = Database(settings.database_url)
     await db.upgrade()
-    runtime = Runtime(db, engine, Pseudonymizer(settings.pseudonym_key()))
+    runtime = Runtime(
+        db,
+        engine,
+        Pseudonymizer(settings.pseudonym_key()),
+        reminder_hours=settings.reminder_hours,
+        quiet_hours=settings.quiet_hours,
+    )
     services = Services(settings, db, engine, runtime)
     if settings.telegram_token is not None:
         from bot.telegram.channel import TelegramChannel

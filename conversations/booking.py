@@ -24,26 +24,39 @@ PAGE: Final = 4
 
 
 def free_slots(turn: TurnBuilder, permanence: Permanence) -> list[SlotOffer]:
+    """Slots not full and not in a closure (holiday, closed place)."""
     offers = generate(permanence, turn.now, turn.engine.tz)
-    return [o for o in offers if turn.availability.get(o.key, 0) < o.capacity]
+    closures = turn.calendar.closures
+    return [
+        o
+        for o in offers
+        if turn.availability.get(o.key, 0) < o.capacity
+        and not any(c.covers(o.place_id, o.starts_at, o.ends_at) for c in closures)
+    ]
 
 
 def _permanence(turn: TurnBuilder) -> Permanence | None:
     wanted = turn.state.scratch.get("permanence")
-    return next((p for p in turn.engine.deployment.bookable() if p.id == wanted), None)
+    return next((p for p in turn.bookable() if p.id == wanted), None)
 
 
 def _places(turn: TurnBuilder) -> list[Permanence]:
+    """One entry per place with free slots: the person's territory first, the bus soonest."""
     territory = turn.state.profile.get("territory")
     seen: set[str] = set()
     found = []
-    for permanence in turn.engine.deployment.bookable():
+    for permanence in turn.bookable():
         if permanence.place in seen or not free_slots(turn, permanence):
             continue
         seen.add(permanence.place)
         found.append(permanence)
-    places = turn.engine.deployment.places
-    return sorted(found, key=lambda p: places[p.place].territory != territory)
+
+    def rank(permanence: Permanence) -> tuple[bool, bool]:
+        place = turn.place(permanence.place)
+        near = place is not None and place.territory == territory
+        return (not near, permanence.window is None)
+
+    return sorted(found, key=rank)
 
 
 def _when(turn: TurnBuilder, moment: datetime) -> str:
@@ -76,7 +89,9 @@ def buttons(turn: TurnBuilder, step: Step) -> list[Button]:
         shown = places[page * PAGE : (page + 1) * PAGE]
         result = []
         for permanence in shown:
-            place = turn.engine.deployment.places[permanence.place]
+            place = turn.place(permanence.place)
+            if place is None:
+                continue
             icon = "🚌 " if permanence.mobile else "📍 "
             result.append(Button(icon + place.name, f"{prefix}{permanence.id}"))
         if len(places) > (page + 1) * PAGE:
@@ -110,7 +125,7 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
     if step.handler == "my_appointments":
         lines = [text]
         for number, item in enumerate(turn.state.appointments, start=1):
-            place = turn.engine.deployment.places.get(item["place"])
+            place = turn.place(item["place"])
             starts = datetime.fromisoformat(item["starts_at"])
             lines.append(f"{number}. {_when(turn, starts)} — {place.name if place else ''}")
         text = "\n".join(lines)
@@ -120,7 +135,8 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
             turn.say(turn.t("Sorry, this time is no longer free. Please choose another one."))
             turn.goto("appointment.day", push=False)
             return
-        place = turn.engine.deployment.places[offer.place_id]
+        place = turn.place(offer.place_id)
+        assert place is not None
         text = turn.t(
             "Shall I book {when} at {place} ({address})?",
             when=_when(turn, offer.starts_at),
@@ -170,7 +186,7 @@ def on_payload(turn: TurnBuilder, step: Step, value: str) -> bool:
             scratch["page"] = value.removeprefix("page.")
             render(turn, step, turn.nav_buttons(step))
             return True
-        if not any(p.id == value for p in turn.engine.deployment.bookable()):
+        if not any(p.id == value for p in turn.bookable()):
             return False
         scratch["permanence"] = value
         turn.goto("appointment.day")
@@ -221,7 +237,8 @@ def booked(turn: TurnBuilder, data: dict[str, Any]) -> None:
         return
     replaces = turn.state.scratch.pop("replaces", None)
     turn.state.appointments = [a for a in turn.state.appointments if str(a["id"]) != replaces]
-    place = turn.engine.deployment.places[data["place_id"]]
+    place = turn.place(data["place_id"])
+    assert place is not None
     starts = datetime.fromisoformat(data["starts_at"])
     turn.state.appointments.append(
         {"id": data["appointment_id"], "place": place.id, "starts_at": starts.isoformat()}
@@ -233,7 +250,8 @@ def booked(turn: TurnBuilder, data: dict[str, Any]) -> None:
             when=_when(turn, starts),
             place=place.name,
             address=f"\u2068{place.address}\u2069",
-        )
+        ),
+        appointment_id=int(data["appointment_id"]),
     )
     turn.record_intake("appointment")
     turn.goto(turn.menu_target(), push=False)

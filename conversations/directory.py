@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -63,6 +64,8 @@ class Permanence:
     slot_minutes: int = 30
     capacity: int = 1
     mobile: bool = False
+    # A dated opening (bus stop, one-off slot) instead of weekly patterns.
+    window: tuple[datetime, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class Deployment:
         return [c for c in self.emergency_contacts.values() if signal in c.signals]
 
     def bookable(self) -> list[Permanence]:
-        return [p for p in self.permanences if p.patterns]
+        return [p for p in self.permanences if p.patterns or p.window]
 
 
 def _address(raw: dict[str, Any]) -> str:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conversations import advice as advice_rules
 from conversations import handlers
+from conversations.calendar import Calendar
 from conversations.directory import Deployment
 from conversations.flows import Flows, Step
 from conversations.i18n import Catalogs
@@ -24,6 +26,7 @@ from conversations.model import (
     Event,
     EventKind,
     ForgetMe,
+    LinkStaffAccount,
     Reply,
     ReplyToAdviser,
     ShowMyData,
@@ -32,8 +35,11 @@ from conversations.model import (
 )
 from conversations.signals import SignalDetector
 from conversations.turn import TurnBuilder
+from conversations.understanding import Understander, default_understander
 
 _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
+JOURNEY_INTENTS = frozenset({"housing", "cej", "aid", "appointment"})
+MIN_CONFIDENCE = 0.5
 
 COMMANDS = {
     "/start": "nav.restart",
@@ -58,7 +64,9 @@ class Engine:
         deployment: Deployment,
         signals: SignalDetector,
         tz: ZoneInfo,
+        understander: Understander | None = None,
     ) -> None:
+        self.understander = understander or default_understander()
         self.flows = flows
         self.catalogs = catalogs
         self.deployment = deployment
@@ -72,8 +80,12 @@ class Engine:
         event: Event,
         now: datetime,
         availability: Mapping[str, int] | None = None,
+        calendar: Calendar | None = None,
     ) -> Turn:
-        turn = TurnBuilder(self, copy.deepcopy(state), now, availability or {})
+        calendar = calendar or Calendar()
+        if availability:
+            calendar = replace(calendar, taken={**calendar.taken, **availability})
+        turn = TurnBuilder(self, copy.deepcopy(state), now, calendar)
         if event.kind is EventKind.START:
             self._start(turn, event)
         elif event.kind is EventKind.PAYLOAD and event.payload:
@@ -82,12 +94,18 @@ class Engine:
             self._text(turn, event.text or "")
         elif event.kind is EventKind.EFFECT_RESULT:
             handlers.effect_result(turn, event.data)
+        elif event.kind is EventKind.NUDGE:
+            turn.nudge()
+        elif event.kind is EventKind.EXPIRE:
+            turn.expire()
         return turn.build()
 
     @staticmethod
-    def needs_availability(state: State) -> bool:
-        """Whether the host should load seat counts before calling `advance`."""
-        return state.flow in ("appointment", "menu")
+    def needs_calendar(state: State, event: Event) -> bool:
+        """Whether the host should load seats, openings and appointments for this turn."""
+        if event.payload and event.payload.startswith(("nav.appt.", "nav.bus.")):
+            return True
+        return state.flow in ("appointment", "menu", "info")
 
     # --- event kinds -----------------------------------------------------------
 
@@ -122,6 +140,12 @@ class Engine:
 
     def _text(self, turn: TurnBuilder, text: str) -> None:
         text = text.strip()[:2000]
+        if text.lower().startswith("/link "):
+            turn.effects.append(LinkStaffAccount(text[6:].strip()[:16]))
+            turn.say(
+                turn.t("Thank you. If the code is right, Relais notifications will come here.")
+            )
+            return
         command = COMMANDS.get(text.split(" ")[0].lower()) if text.startswith("/") else None
         if command:
             self._nav(turn, command)
@@ -149,17 +173,29 @@ class Engine:
                 return
         buttons = turn.buttons_of(step) + turn.hidden_nav_buttons()
         button = match_button(text, buttons)
+        understood = self.understander.understand(text)
         if button is not None:
             self._payload(turn, button.payload)
-            return
-        turn.say(turn.t("Sorry, I did not understand. Please choose one of these options."))
-        turn.render_current(reask=True)
+        elif understood.intent in JOURNEY_INTENTS and understood.confidence >= MIN_CONFIDENCE:
+            turn.goto(understood.intent)
+        elif understood.intent in ("human", "language") and understood.confidence >= MIN_CONFIDENCE:
+            self._nav(turn, f"nav.{understood.intent}")
+        else:
+            turn.say(turn.t("Sorry, I did not understand. Please choose one of these options."))
+            turn.render_current(reask=True)
+        turn.maybe_offer_language(understood.language, understood.language_confidence, text)
 
     def _nav(self, turn: TurnBuilder, payload: str) -> None:
         action = payload.removeprefix("nav.")
-        if action.startswith("reply.") and action[6:].isdigit() and turn.state.consent:
+        if action.startswith("lang."):
+            turn.switch_language(action.removeprefix("lang."))
+        elif action.startswith("reply.") and action[6:].isdigit() and turn.state.consent:
             turn.state.scratch["reply_to"] = action[6:]
             turn.say(turn.t("Write your answer to the adviser:"), (turn.nav_button("menu"),))
+        elif action.startswith("appt."):
+            handlers.appointment_answer(turn, action.removeprefix("appt."))
+        elif action.startswith("bus."):
+            handlers.bus_subscription(turn, action.removeprefix("bus.") == "on")
         elif action == "back":
             turn.back()
         elif action == "menu":
@@ -203,7 +239,7 @@ class Engine:
 
 def render_step_for_tests(engine: Engine, state: State, now: datetime) -> list[Reply]:
     """The replies a person would see for the current step (used by golden tests)."""
-    turn = TurnBuilder(engine, copy.deepcopy(state), now, {})
+    turn = TurnBuilder(engine, copy.deepcopy(state), now, Calendar())
     turn.render_current()
     return list(turn.build().replies)
 

@@ -7,13 +7,14 @@ step and reads the payloads of its own buttons (`<flow>.<step>.<value>`).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from conversations import booking
 from conversations.directory import normalize
 from conversations.flows import Step
-from conversations.formatting import weekday_name
-from conversations.model import Button
+from conversations.formatting import clock, day, weekday_name
+from conversations.model import Button, CancelAppointment, Subscribe
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder
@@ -68,6 +69,8 @@ def render(turn: TurnBuilder, step: Step) -> None:
         turn.say(_numbers_text(turn), nav)
     elif name == "places":
         turn.say(_places_text(turn), nav)
+    elif name == "bus_week":
+        turn.say(_bus_week_text(turn), _bus_buttons(turn) + nav)
     else:
         booking.render(turn, step, nav)
 
@@ -84,6 +87,8 @@ def buttons(turn: TurnBuilder, step: Step) -> list[Button]:
         return _language_buttons(turn, step)
     if step.handler in booking.STEPS:
         return booking.buttons(turn, step)
+    if step.handler == "bus_week":
+        return list(_bus_buttons(turn))
     return []
 
 
@@ -129,4 +134,76 @@ def parse_input(turn: TurnBuilder, step: Step, text: str) -> str | None:
     return clean[:500]
 
 
-HANDLERS = frozenset({"language", "numbers", "places", *booking.STEPS})
+HANDLERS = frozenset({"language", "numbers", "places", "bus_week", *booking.STEPS})
+
+
+def appointment_answer(turn: TurnBuilder, action: str) -> None:
+    """The person's answer to a reminder: coming, cannot come (frees the seat), move."""
+    verb, _, ident = action.partition(".")
+    known = [a for a in turn.state.appointments if str(a["id"]) == ident]
+    if not known or not turn.state.consent:
+        turn.say(turn.t("This appointment is no longer booked."))
+        turn.goto(turn.menu_target(), push=False)
+        return
+    if verb == "yes":
+        turn.say(turn.t("Great, see you then!"))
+        turn.render_current()
+    elif verb == "no":
+        turn.effects.append(CancelAppointment(int(ident)))
+        turn.state.appointments.remove(known[0])
+        turn.say(
+            turn.t(
+                "Thank you for telling us. Your appointment is cancelled and the time is free "
+                "for someone else."
+            )
+        )
+        turn.goto(turn.menu_target(), push=False)
+    else:
+        turn.goto("appointment.place", push=False)
+        turn.state.scratch["replaces"] = ident  # after goto: entering a flow clears scratch
+
+
+def bus_subscription(turn: TurnBuilder, on: bool) -> None:
+    if not turn.state.consent:
+        turn.say(turn.t("To go further, I need your agreement to keep your answers."))
+        turn.goto("entry.consent", push=False)
+        return
+    territory = turn.state.profile.get("territory")
+    turn.effects.append(Subscribe("bus", on, territory))
+    if on:
+        turn.state.profile["bus_optin"] = "yes"
+        turn.say(
+            turn.t(
+                "Done: I will tell you when the bus stops near you. Tap “Stop the bus "
+                "messages” at any time."
+            )
+        )
+    else:
+        turn.state.profile.pop("bus_optin", None)
+        turn.say(turn.t("Done: no more bus messages."))
+    turn.render_current()
+
+
+def _bus_week_text(turn: TurnBuilder) -> str:
+    horizon = turn.now + timedelta(days=7)
+    stops = sorted(
+        (o for o in turn.calendar.openings if o.kind == "bus_stop" and o.starts_at < horizon),
+        key=lambda o: o.starts_at,
+    )
+    if not stops:
+        return turn.t("No bus stop is published for the next 7 days yet.")
+    lines = [turn.t("Where the MiLo Machine bus stops in the next 7 days:")]
+    for stop in stops:
+        tz = turn.engine.tz
+        hours = f"{clock(stop.starts_at, turn.lang, tz)}–{clock(stop.ends_at, turn.lang, tz)}"
+        where = f"{stop.name}" + (f" (\u2068{stop.address}\u2069)" if stop.address else "")
+        lines.append(
+            f"🚌 {day(stop.starts_at, turn.lang, turn.engine.tz)} \u2068{hours}\u2069 — {where}"
+        )
+    return "\n".join(lines)
+
+
+def _bus_buttons(turn: TurnBuilder) -> tuple[Button, ...]:
+    if turn.state.profile.get("bus_optin"):
+        return (Button(turn.t("🔕 Stop the bus messages"), "nav.bus.off"),)
+    return (Button(turn.t("🔔 Tell me when the bus comes near me"), "nav.bus.on"),)

@@ -18,6 +18,9 @@ class EventKind(StrEnum):
     PAYLOAD = "payload"
     # Result of an effect the host carried out (e.g. a booking that hit a full slot).
     EFFECT_RESULT = "effect_result"
+    # The clock: a conversation left half-way gets one nudge, then expires quietly.
+    NUDGE = "nudge"
+    EXPIRE = "expire"
 
 
 @dataclass(frozen=True)
@@ -53,13 +56,18 @@ class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     urgent: bool = False
+    # A booked appointment whose calendar file the channel can offer (.ics).
+    appointment_id: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "text": self.text,
             "buttons": [{"label": b.label, "payload": b.payload} for b in self.buttons],
             "urgent": self.urgent,
         }
+        if self.appointment_id is not None:
+            body["appointment_id"] = self.appointment_id
+        return body
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
@@ -67,6 +75,7 @@ class Reply:
             text=data["text"],
             buttons=tuple(Button(b["label"], b["payload"]) for b in data.get("buttons", [])),
             urgent=bool(data.get("urgent", False)),
+            appointment_id=data.get("appointment_id"),
         )
 
 
@@ -122,6 +131,22 @@ class ReplyToAdviser:
 
 
 @dataclass(frozen=True)
+class Subscribe:
+    """Explicit opt-in (or out) to announcements, e.g. the bus stops near the person."""
+
+    topic: str
+    on: bool
+    territory: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkStaffAccount:
+    """A conseiller sent `/link CODE`: tie their account's notifications to this chat."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class ShowMyData:
     """The host answers with what it keeps about the person (it holds the data)."""
 
@@ -139,6 +164,8 @@ Effect = (
     | ReplyToAdviser
     | ShowMyData
     | ForgetMe
+    | Subscribe
+    | LinkStaffAccount
 )
 
 

@@ -23,9 +23,7 @@ MINOR_BANDS: Final = frozenset({"u16", "16_17"})
 
 
 class SignalDetector:
-    def __init__(
-        self, path: Path = SIGNALS_FILE, understander: Understander | None = None
-    ) -> None:
+    def __init__(self, path: Path = SIGNALS_FILE, understander: Understander | None = None) -> None:
         raw: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text(encoding="utf-8"))
         self._patterns = {
             signal: [re.compile(p) for patterns in by_lang.values() for p in patterns]

@@ -52,6 +52,8 @@ def generate(
     first_day = now.astimezone(tz).date()
     offers: list[SlotOffer] = []
     length = timedelta(minutes=permanence.slot_minutes)
+    if permanence.window is not None:
+        return _window_slots(permanence, earliest, earliest + timedelta(days=days), tz)
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for pattern in permanence.patterns:
@@ -74,4 +76,28 @@ def generate(
                     )
                 start = (start.astimezone(ZoneInfo("UTC")) + length).astimezone(tz)
     offers.sort(key=lambda o: o.starts_at)
+    return offers
+
+
+def _window_slots(
+    permanence: Permanence, earliest: datetime, latest: datetime, tz: ZoneInfo
+) -> list[SlotOffer]:
+    assert permanence.window is not None
+    start, close = (moment.astimezone(tz) for moment in permanence.window)
+    length = timedelta(minutes=permanence.slot_minutes)
+    offers = []
+    while start + length <= close:
+        if earliest <= start <= latest:
+            offers.append(
+                SlotOffer(
+                    key=slot_key(permanence.place, start, tz),
+                    permanence=permanence.id,
+                    place_id=permanence.place,
+                    service=permanence.service,
+                    starts_at=start,
+                    ends_at=start + length,
+                    capacity=permanence.capacity,
+                )
+            )
+        start = start + length
     return offers

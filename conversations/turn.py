@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from conversations import advice as advice_rules
 from conversations import handlers
+from conversations.calendar import Calendar
+from conversations.directory import Permanence, Place
 from conversations.flows import Choice, Step
 from conversations.i18n import DEFAULT_LANGUAGE, N_
 from conversations.model import (
@@ -66,13 +68,12 @@ class _Blanks(dict[str, str]):
 
 
 class TurnBuilder:
-    def __init__(
-        self, engine: Engine, state: State, now: datetime, availability: Mapping[str, int]
-    ) -> None:
+    def __init__(self, engine: Engine, state: State, now: datetime, calendar: Calendar) -> None:
         self.engine = engine
         self.state = state
         self.now = now
-        self.availability = availability
+        self.calendar = calendar
+        self.availability: Mapping[str, int] = calendar.taken
         self.replies: list[Reply] = []
         self.effects: list[Effect] = []
 
@@ -89,8 +90,14 @@ class TurnBuilder:
             text = text.format_map(_Blanks({k: str(v) for k, v in merged.items()}))
         return text
 
-    def say(self, text: str, buttons: tuple[Button, ...] = (), urgent: bool = False) -> None:
-        self.replies.append(Reply(text, buttons, urgent))
+    def say(
+        self,
+        text: str,
+        buttons: tuple[Button, ...] = (),
+        urgent: bool = False,
+        appointment_id: int | None = None,
+    ) -> None:
+        self.replies.append(Reply(text, buttons, urgent, appointment_id))
 
     # --- steps ----------------------------------------------------------------------
 
@@ -293,6 +300,75 @@ class TurnBuilder:
                 summary={"facts": facts, "suggest": list(decision.suggest)},
             )
         )
+
+    def nudge(self) -> None:
+        """One gentle nudge for a journey left half-way (the clock decides when)."""
+        if self.state.flow not in JOURNEYS or self.state.scratch.get("nudged"):
+            return
+        self.say(self.t("Still there? We can go on where we stopped."))
+        self.render_current()
+        self.state.scratch["nudged"] = "yes"
+
+    def expire(self) -> None:
+        """Days later: start clean next time. The intake written so far is kept."""
+        if self.state.flow in ("menu", "entry"):
+            return
+        self.state.stack.clear()
+        self.state.answers = {}
+        self.state.scratch = {}
+        self.state.flow, self.state.step = self.engine.flows.resolve(self.menu_target(), "menu")
+
+    def maybe_offer_language(self, code: str | None, confidence: float, text: str) -> None:
+        """Free text that looks written in another shipped language: offer to switch, in
+        both languages, once per language; never switch silently."""
+        catalogs = self.engine.catalogs
+        if (
+            not code
+            or code == self.state.lang
+            or not catalogs.supports(code)
+            or confidence < 0.7
+            or len(text.strip()) < 8
+            or self.state.scratch.get("offered_lang") == code
+        ):
+            return
+        self.state.scratch["offered_lang"] = code
+        names = {language.code: language.name for language in catalogs.languages}
+        current = self.lang
+        lines = [
+            catalogs.gettext(lang, LANGUAGE_OFFER).format(language=names[code])
+            for lang in dict.fromkeys((current, code))
+        ]
+        self.say(
+            "\n".join(lines),
+            (
+                Button(names[code], f"nav.lang.{code}"),
+                Button(names.get(current, current), f"nav.lang.{current}"),
+            ),
+        )
+
+    def switch_language(self, code: str) -> None:
+        if not self.engine.catalogs.supports(code):
+            self.render_current()
+            return
+        self.state.lang = code
+        if (self.state.flow, self.state.step) == ("entry", "language"):
+            self.goto(
+                "entry.consent" if self.state.consent is None else self.menu_target(), push=False
+            )
+            return
+        self.render_current()
+
+    def bookable(self) -> list[Permanence]:
+        """Weekly permanences of the directory, then dated openings (bus stops, one-offs)."""
+        dated = [opening.as_permanence() for opening in self.calendar.openings]
+        return self.engine.deployment.bookable() + dated
+
+    def place(self, place_id: str) -> Place | None:
+        found = self.engine.deployment.places.get(place_id)
+        if found is not None:
+            return found
+        opening = next((o for o in self.calendar.openings if o.place_id == place_id), None)
+        return opening.as_place() if opening else None
 
     def build(self) -> Turn:
         return Turn(self.state, tuple(self.replies), tuple(self.effects))

@@ -159,3 +159,27 @@ async def touch_first_contact(session: AsyncSession, referral_id: int, now: date
         .values(first_contact_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+async def link_staff_account(
+    session: AsyncSession, code: str, conversation_id: int, now: datetime
+) -> bool:
+    """`/link CODE` from a chat: the account whose unexpired code it is gets this chat."""
+    if not code:
+        return False
+    account = (
+        await session.scalars(
+            select(ApiToken).where(
+                ApiToken.telegram_link_code == code,
+                ApiToken.telegram_link_expires_at > now,
+                ApiToken.revoked_at.is_(None),
+            )
+        )
+    ).first()
+    if account is None:
+        return False
+    account.telegram_conversation_id = conversation_id
+    account.telegram_link_code = None
+    account.telegram_link_expires_at = None
+    await session.flush()
+    return True

@@ -9,6 +9,7 @@ process queue up instead of failing with "database is locked".
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,8 +19,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import event, exc
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -60,6 +61,32 @@ def _on_sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# A pooled PostgreSQL connection that sat idle longer than this is pinged before use (the
+# ping costs three round trips: BEGIN, ";", ROLLBACK). Busy connections skip it: if the
+# server dropped one while it was in use, that transaction fails and rolls back, and the
+# pool then replaces every connection older than the failure.
+PING_IDLE_AFTER_SECONDS = 2.0
+_IDLE_SINCE = "relais_idle_since"
+
+
+def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect, idle_after: float) -> Any:
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is None or time.monotonic() - idle_since < idle_after:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this and every older connection, then connects afresh.
+            raise exc.InvalidatePoolError("stale pooled connection") from error
+
+    return on_checkout
+
+
 def _run_upgrade(connection: Connection) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -70,7 +97,9 @@ def _run_upgrade(connection: Connection) -> None:
 class Database:
     """One database (SQLite file or PostgreSQL) and its connection pool."""
 
-    def __init__(self, url: str, **engine_options: Any) -> None:
+    def __init__(
+        self, url: str, ping_idle_after: float = PING_IDLE_AFTER_SECONDS, **engine_options: Any
+    ) -> None:
         parsed = make_url(url)
         self._is_sqlite = parsed.get_backend_name() == "sqlite"
         if self._is_sqlite:
@@ -80,12 +109,15 @@ class Database:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             self._lock_key = f"sqlite:{id(self)}" if memory else f"sqlite:{Path(path).resolve()}"
         else:
-            engine_options.setdefault("pool_pre_ping", True)
             self._lock_key = f"db:{id(self)}"
         self._engine = create_async_engine(parsed, **engine_options)
         if self._is_sqlite:
             event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(self._engine.sync_engine, "begin", _on_sqlite_begin)
+        elif not engine_options.get("pool_pre_ping"):
+            pool = self._engine.sync_engine.pool
+            event.listen(pool, "checkin", _mark_idle)
+            event.listen(pool, "checkout", _ping_if_idle(self._engine.dialect, ping_idle_after))
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
 
     @property

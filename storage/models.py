@@ -187,6 +187,13 @@ class ApiToken(Base):
     on_duty: Mapped[bool] = mapped_column(nullable=False, default=False)
     queues: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Telegram notifications (revision 0005): a one-time code sent to the bot as
+    # `/link CODE` ties this account to that Telegram conversation.
+    telegram_link_code: Mapped[str | None] = mapped_column(String(16))
+    telegram_link_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    telegram_conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL")
+    )
 
 
 class ReferralNote(Base):
@@ -264,3 +271,69 @@ class ChannelAddress(Base):
     address: Mapped[str] = mapped_column(String(512), nullable=False)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class Reminder(Base):
+    """A reminder of an appointment, due at a time; claimed once by one worker."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("appointment_id", "kind"),
+        Index("ix_reminders_status_due_at", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # day_before | hours_before
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Opening(Base):
+    """A dated opening outside the weekly patterns: an outreach-bus stop or a one-off slot."""
+
+    __tablename__ = "openings"
+    __table_args__ = (Index("ix_openings_starts_at", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # bus_stop | one_off
+    place_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    address: Mapped[str] = mapped_column(String(250), nullable=False, default="")
+    territory: Mapped[str | None] = mapped_column(String(64))
+    service: Mapped[str] = mapped_column(String(64), nullable=False)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    slot_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = _created()
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Closure(Base):
+    """No slots at a place (or everywhere, place_id NULL) between two times: holidays."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    place_id: Mapped[str | None] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    reason: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    created_at: Mapped[datetime] = _created()
+
+
+class Subscription(Base):
+    """An explicit opt-in (e.g. bus announcements), revocable with one tap."""
+
+    __tablename__ = "subscriptions"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    topic: Mapped[str] = mapped_column(String(16), primary_key=True)
+    territory: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _created()

@@ -41,6 +41,31 @@ class OutboxRepository:
         await self._session.flush()
         return message
 
+    async def add_many(
+        self,
+        conversation_id: int,
+        channel: str,
+        bodies: Sequence[dict[str, Any]],
+        status: str = PENDING,
+    ) -> list[OutboxMessage]:
+        """Queue several replies of one turn with a single INSERT; ids follow their order."""
+        now = utcnow()
+        messages = [
+            OutboxMessage(
+                conversation_id=conversation_id,
+                channel=channel,
+                body=dict(body),
+                status=status,
+                attempts=0,
+                created_at=now,
+                delivered_at=now if status == DELIVERED else None,
+            )
+            for body in bodies
+        ]
+        self._session.add_all(messages)
+        await self._session.flush()
+        return messages
+
     async def after(
         self, conversation_id: int, cursor: int, limit: int = 100
     ) -> list[OutboxMessage]:

@@ -5,10 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Final
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.notify.senders import Sender
 from conversations.directory import Deployment
-from storage import Database, casework
+from conversations.i18n import N_, Catalogs
+from storage import Database, OutboxRepository, casework
+from storage.models import Conversation, Notification
+
+# Conseillers read French (issue 7); their notifications use the same catalogs.
+STAFF_LANGUAGE: Final = "fr"
+
+
+@cache
+def _staff_catalogs() -> Catalogs:
+    return Catalogs()
+
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +33,12 @@ async def deliver_due(db: Database, senders: Mapping[str, Sender], now: datetime
     sent = 0
     async with db.transaction() as session:
         for notification in await casework.claim_due(session, now):
+            if notification.kind == "telegram":
+                # The conseiller's linked Telegram chat: its outbox, sent by the channel.
+                await _to_linked_chat(session, int(notification.target), notification)
+                casework.record_attempt(notification, now, None)
+                sent += 1
+                continue
             sender = senders.get(notification.kind)
             error: str | None = f"no sender for {notification.kind}" if sender is None else None
             if sender is not None:
@@ -33,6 +54,31 @@ async def deliver_due(db: Database, senders: Mapping[str, Sender], now: datetime
                     "notification %s failed (attempt %s)", notification.id, notification.attempts
                 )
     return sent
+
+
+STAFF_MESSAGE: Final = N_("Relais: {event} — referral #{referral_id}, {theme}, urgency {urgency}.")
+
+
+async def _to_linked_chat(
+    session: AsyncSession, conversation_id: int, notification: Notification
+) -> None:
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        return
+    payload = notification.payload
+    text = (
+        _staff_catalogs()
+        .gettext(STAFF_LANGUAGE, STAFF_MESSAGE)
+        .format(
+            event=notification.event,
+            referral_id=payload.get("referral_id"),
+            theme=payload.get("theme"),
+            urgency=payload.get("urgency"),
+        )
+    )
+    await OutboxRepository(session).add(
+        conversation.id, conversation.channel, {"text": text, "buttons": [], "urgent": False}
+    )
 
 
 async def escalate_unclaimed(

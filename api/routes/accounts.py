@@ -6,6 +6,7 @@ own duty settings. Tokens are shown once and stored hashed.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -110,6 +111,26 @@ async def me(request: Request, who: CallerDep) -> ApiToken:
         row = await session.get(ApiToken, who.token_id)
         assert row is not None
         return row
+
+
+class TelegramLinkOut(BaseModel):
+    code: str
+    expires_at: datetime
+    send_to_the_bot: str
+
+
+@router.post("/me/telegram-link", response_model=TelegramLinkOut, status_code=201)
+async def telegram_link(request: Request, who: CallerDep) -> TelegramLinkOut:
+    """A one-time code: send `/link CODE` to the Relais bot on Telegram within 15 minutes
+    to receive your notifications there."""
+    code = f"{secrets.randbelow(10**8):08d}"
+    expires = datetime.now(UTC) + timedelta(minutes=15)
+    async with database(request).transaction() as session:
+        row = await session.get(ApiToken, who.token_id)
+        assert row is not None
+        row.telegram_link_code, row.telegram_link_expires_at = code, expires
+        await casework.audit(session, who.token_id, "telegram_link", "token", row.id)
+    return TelegramLinkOut(code=code, expires_at=expires, send_to_the_bot=f"/link {code}")
 
 
 @router.patch("/tokens/{token_id}", response_model=AccountOut)

@@ -13,6 +13,9 @@ from storage import TokenRepository
 from support.webchat import WebChat
 
 PUBLIC = {"/health", "/", "/webchat/sessions", "/webchat/sessions/{session_id}/messages"}
+# The chat page and the inbox (bot/pages.py), and the chat page's session housekeeping.
+PUBLIC |= {"/inbox", "/webchat/ui", "/inbox/ui", "/webchat/sessions/{session_id}"}
+PUBLIC |= {"/webchat/sessions/{session_id}/end"}
 READS = ["/api/v1/referrals", "/api/v1/intakes", "/api/v1/appointments"]
 
 

@@ -8,9 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from api.notify.dispatch import deliver_due, escalate_unclaimed
 from api.notify.senders import EmailSender
+from bot.runtime import Inbound
+from conversations.model import Event
+from storage.models import OutboxMessage
 from support.local_servers import smtp_sink
 from support.webchat import WebChat
 
@@ -153,3 +157,32 @@ async def test_unclaimed_urgent_referral_escalates_once(app: FastAPI, chat: WebC
         await deliver_due(services.db, {"email": EmailSender("127.0.0.1", port, "r@t")}, later)
     escalations = [m for m in mailbox.messages if "escalation" in m["Subject"]]
     assert [m["To"] for m in escalations] == ["astreinte@ml-cmv.example"]
+
+
+async def test_conseiller_links_telegram_and_is_notified_there(
+    app: FastAPI, client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
+) -> None:
+    awa = await _conseiller(client, admin_headers, "ml-cmv")
+    link = await client.post("/api/v1/me/telegram-link", headers=awa["headers"])
+    assert link.status_code == 201
+    code = link.json()["code"]
+    services = app.state.services
+    sent = await services.runtime.handle(
+        Inbound("telegram", "4242", Event.message(f"/link {code}"), message_id="u-1")
+    )
+    staff_conversation = sent.conversation_id
+    again = await services.runtime.handle(
+        Inbound("telegram", "5353", Event.message(f"/link {code}"), message_id="u-2")
+    )
+    await _urgent_housing(chat)
+    async with smtp_sink() as (_, port):
+        await deliver_due(
+            services.db, {"email": EmailSender("127.0.0.1", port, "r@t")}, datetime.now(UTC)
+        )
+    async with services.db.transaction() as session:
+        rows = (
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.channel == "telegram"))
+        ).all()
+    notified = [r for r in rows if r.body["text"].startswith("Relais")]
+    assert [r.conversation_id for r in notified] == [staff_conversation]
+    assert "urgent" in notified[0].body["text"] and again.conversation_id != staff_conversation

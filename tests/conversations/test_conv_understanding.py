@@ -244,6 +244,12 @@ def _recording_io() -> Iterator[list[str]]:
         _seen = None
 
 
+def test_the_io_recorder_sees_io(tmp_path: Any) -> None:
+    with _recording_io() as events:
+        (tmp_path / "x.txt").write_text("x")
+    assert "open" in events
+
+
 def test_no_io_at_call_time(understander: Understander, samples: list[Sample]) -> None:
     understander.understand("warm up")
     detector = SignalDetector(understander=understander)

@@ -1,0 +1,350 @@
+"""The baseline: the housing journey written the usual way with python-telegram-bot.
+
+A `ConversationHandler` (persistent) with one state per question, answers kept in
+`context.user_data`, intakes and referrals appended to `context.bot_data`, everything
+persisted by `PicklePersistence` (its default: written every 60 s and at shutdown; the
+final write is inside the timed run). Buttons are inline keyboards; handlers answer the
+callback query and reply with the next question.
+
+It is fed the same inputs as Relais, offline: the updates are built before the run and
+given to `Application.process_update`; the bot talks to a fake transport that answers
+every Bot API call locally (no network), so PTB still builds, serialises and parses every
+request and response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    ExtBot,
+    MessageHandler,
+    PicklePersistence,
+    filters,
+)
+from telegram.request import BaseRequest, RequestData
+
+from bench.journey import HOUSING_JOURNEY
+from bench.relais_turns import TurnStats, process_cpu
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+TOKEN = "123456:BENCHMARK-TOKEN"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Relais", "username": "relais_bot"}
+
+(LANGUAGE, CONSENT, MENU, WHERE_SLEEP, OWN_PROBLEM, AGE, COMMUNE, RESOURCES, WORK, SUMMARY) = range(
+    10
+)
+
+QUESTIONS: dict[int, tuple[str, list[tuple[str, str]]]] = {
+    LANGUAGE: (
+        "Hello, I am Relais! I can help you with housing, work (CEJ), money and "
+        "appointments. Which language do you want?",
+        [("Français", "entry.language.fr"), ("English", "entry.language.en")],
+    ),
+    CONSENT: (
+        "Before we start, a word about your data. What I keep: your answers and our "
+        "messages. Why: so that an adviser can help you. How long: 12 months after our "
+        "last message. Who sees it: only the advisers of the service. Do you agree?",
+        [("Yes, I agree", "entry.consent.agree"), ("No, thank you", "entry.consent.refuse")],
+    ),
+    MENU: (
+        "What can I help you with?",
+        [
+            ("Housing", "menu.main.housing"),
+            ("Work and CEJ", "menu.main.cej"),
+            ("Money and aid", "menu.main.aid"),
+            ("Appointment", "menu.main.appointment"),
+        ],
+    ),
+    WHERE_SLEEP: (
+        "Let's look at your housing. Where do you sleep at the moment?",
+        [
+            ("Outside, in a car, a squat, or nowhere tonight", "housing.where_sleep.street"),
+            ("In an emergency shelter or a hotel (115)", "housing.where_sleep.shelter"),
+            ("At friends' or family's, for a short time", "housing.where_sleep.hosted"),
+            ("In my own rented home", "housing.where_sleep.own_rental"),
+        ],
+    ),
+    OWN_PROBLEM: (
+        "What is the problem with your home?",
+        [
+            ("I cannot pay the rent", "housing.own_problem.rent_arrears"),
+            ("I got an eviction notice", "housing.own_problem.eviction_notice"),
+            ("An energy or water bill", "housing.own_problem.energy_bill"),
+        ],
+    ),
+    AGE: (
+        "How old are you?",
+        [
+            ("16 or 17", "housing.age.16_17"),
+            ("18 to 25", "housing.age.18_25"),
+            ("26 to 29", "housing.age.26_29"),
+        ],
+    ),
+    COMMUNE: ("In which town do you live? Write its name.", []),
+    RESOURCES: (
+        "How much money do you have each month (work, benefits, allowances)?",
+        [
+            ("Nothing", "housing.resources.none"),
+            ("Less than 580 €", "housing.resources.low"),
+            ("580 € to 1,000 €", "housing.resources.mid"),
+        ],
+    ),
+    WORK: (
+        "What do you do at the moment?",
+        [
+            ("No job, no school right now", "housing.work.neet"),
+            ("I am looking for a job", "housing.work.job_seeker"),
+            ("I am at school or in training", "housing.work.student"),
+        ],
+    ),
+    SUMMARY: (
+        "Would you like the housing adviser to contact you?",
+        [("Yes, contact me", "housing.summary.contact"), ("No", "housing.summary.no_thanks")],
+    ),
+}
+
+
+def _keyboard(state: int) -> InlineKeyboardMarkup | None:
+    buttons = QUESTIONS[state][1]
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]
+    )
+
+
+class FakeTransport(BaseRequest):
+    """Answers every Bot API call locally, as Telegram would, without a network."""
+
+    def __init__(self) -> None:
+        self._message_id = 0
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
+        params = request_data.parameters if request_data else {}
+        result: Any = True
+        if endpoint == "getMe":
+            result = BOT_USER
+        elif endpoint in ("sendMessage", "editMessageText"):
+            self._message_id += 1
+            result = {
+                "message_id": self._message_id,
+                "date": int(time.time()),
+                "chat": {"id": int(params.get("chat_id", 0)), "type": "private"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+
+async def _ask(update: Update, state: int) -> int:
+    text = QUESTIONS[state][0]
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    assert update.effective_chat is not None
+    await update.effective_chat.send_message(text, reply_markup=_keyboard(state))
+    return state
+
+
+def _choice(key: str, next_state: int) -> Any:
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        assert update.callback_query is not None and context.user_data is not None
+        context.user_data[key] = (update.callback_query.data or "").rsplit(".", 1)[-1]
+        return await _ask(update, next_state)
+
+    return handler
+
+
+async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    return await _ask(update, LANGUAGE)
+
+
+async def _commune(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert update.message is not None and context.user_data is not None
+    context.user_data["commune"] = (update.message.text or "").strip()[:120]
+    return await _ask(update, RESOURCES)
+
+
+async def _contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    assert context.user_data is not None and update.effective_user is not None
+    answers = dict(context.user_data)
+    intakes = context.bot_data.setdefault("intakes", [])
+    intakes.append({"theme": "housing", "user": update.effective_user.id, "answers": answers})
+    referrals = context.bot_data.setdefault("referrals", [])
+    referrals.append({"theme": "housing", "intake": len(intakes), "status": "new"})
+    assert update.callback_query is not None and update.effective_chat is not None
+    await update.callback_query.answer()
+    await update.effective_chat.send_message("Thank you! An adviser will answer you here soon.")
+    return await _ask(update, MENU)
+
+
+def build_conversation() -> ConversationHandler[Any]:
+    def on(pattern: str, key: str, next_state: int) -> CallbackQueryHandler[Any, Any]:
+        return CallbackQueryHandler(_choice(key, next_state), pattern=f"^{pattern}")
+
+    with warnings.catch_warnings():
+        # "per_message=False": intended, one conversation per chat like Relais.
+        warnings.simplefilter("ignore")
+        return ConversationHandler(
+            entry_points=[CommandHandler("start", _start)],
+            states={
+                LANGUAGE: [on(r"entry\.language\.", "lang", CONSENT)],
+                CONSENT: [on(r"entry\.consent\.agree", "consent", MENU)],
+                MENU: [on(r"menu\.main\.housing", "theme", WHERE_SLEEP)],
+                WHERE_SLEEP: [
+                    on(r"housing\.where_sleep\.own_rental", "housing_situation", OWN_PROBLEM),
+                    on(r"housing\.where_sleep\.", "housing_situation", AGE),
+                ],
+                OWN_PROBLEM: [on(r"housing\.own_problem\.", "housing_problem", AGE)],
+                AGE: [on(r"housing\.age\.", "age_band", COMMUNE)],
+                COMMUNE: [MessageHandler(filters.TEXT & ~filters.COMMAND, _commune)],
+                RESOURCES: [on(r"housing\.resources\.", "resources_band", WORK)],
+                WORK: [on(r"housing\.work\.", "work_situation", SUMMARY)],
+                SUMMARY: [
+                    CallbackQueryHandler(_contact, pattern=r"^housing\.summary\.contact"),
+                    on(r"housing\.summary\.", "summary", MENU),
+                ],
+            },
+            fallbacks=[CommandHandler("start", _start)],
+            name="housing",
+            persistent=True,
+            allow_reentry=True,
+        )
+
+
+async def build_application(path: Path) -> AnyApplication:
+    bot = ExtBot(TOKEN, request=FakeTransport(), get_updates_request=FakeTransport())
+    application = (
+        ApplicationBuilder().bot(bot).updater(None).persistence(PicklePersistence(path)).build()
+    )
+    application.add_handler(build_conversation())
+    await application.initialize()
+    return application
+
+
+def update_dicts(user_id: int, turns: int = 0) -> list[dict[str, Any]]:
+    """The journey's inputs as Telegram updates (JSON) of one private chat."""
+    user = {"id": user_id, "is_bot": False, "first_name": "Person", "language_code": "en"}
+    chat = {"id": user_id, "type": "private"}
+    updates: list[dict[str, Any]] = []
+    for number, (kind, value) in enumerate(HOUSING_JOURNEY[: turns or None]):
+        update_id = user_id * 100 + number
+        if kind == "payload":
+            updates.append(
+                {
+                    "update_id": update_id,
+                    "callback_query": {
+                        "id": str(update_id),
+                        "from": user,
+                        "chat_instance": str(user_id),
+                        "data": value,
+                        "message": {"message_id": number, "date": 0, "chat": chat, "text": "?"},
+                    },
+                }
+            )
+            continue
+        message: dict[str, Any] = {
+            "message_id": number,
+            "date": 0,
+            "chat": chat,
+            "from": user,
+            "text": "/start" if kind == "start" else value,
+        }
+        if kind == "start":
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": 6}]
+        updates.append({"update_id": update_id, "message": message})
+    return updates
+
+
+def updates_for(application: AnyApplication, user_id: int) -> list[Update]:
+    return [Update.de_json(data, application.bot) for data in update_dicts(user_id)]
+
+
+async def play(
+    application: AnyApplication,
+    updates: list[Update] | list[dict[str, Any]],
+    latencies: list[float] | None = None,
+) -> None:
+    """Feed one person's updates in order (JSON ones are parsed as a webhook would)."""
+    for item in updates:
+        started = time.perf_counter()
+        update = item if isinstance(item, Update) else Update.de_json(item, application.bot)
+        await application.process_update(update)
+        if latencies is not None:
+            latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def run_people(
+    application: AnyApplication,
+    people: int,
+    concurrency: int,
+    first_user: int,
+) -> TurnStats:
+    journeys = [updates_for(application, first_user + i) for i in range(people)]
+    latencies: list[float] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(updates: list[Update]) -> None:
+        async with gate:
+            await play(application, updates, latencies)
+
+    cpu, started = process_cpu(), time.perf_counter()
+    await asyncio.gather(*(one(u) for u in journeys))
+    processed = time.perf_counter() - started
+    # What the job queue does every `update_interval` (60 s): one tick covers this run.
+    await application.update_persistence()
+    elapsed = time.perf_counter() - started
+    return TurnStats(len(latencies), elapsed, latencies, processed, process_cpu() - cpu)
+
+
+async def measure_baseline(path: Path, people: int, concurrency: int) -> dict[str, Any]:
+    application = await build_application(path)
+    try:
+        await run_people(application, 8, concurrency, first_user=1)
+        stats = await run_people(application, people, concurrency, first_user=1000)
+        referrals = len(application.bot_data.get("referrals", []))
+        if referrals != people + 8:
+            raise AssertionError(f"baseline wrote {referrals} referrals for {people + 8} people")
+    finally:
+        await application.shutdown()
+    return {
+        **stats.summary(),
+        "in_memory_turns_per_s": round(stats.turns / stats.busy_seconds, 1),
+        "persistence_seconds": round(stats.seconds - stats.busy_seconds, 3),
+        "people": people,
+        "concurrency": concurrency,
+        "referrals": referrals,
+    }

@@ -1,0 +1,28 @@
+"""The housing journey every benchmark plays: the same inputs for Relais and the baseline.
+
+One person: open the chat, pick English, agree, open Housing, say they rent and cannot
+pay, answer age, town (free text), resources and work, and ask to be contacted. Every
+step but the first is a separate inbound message (a turn); the town is typed, the rest
+are button taps. The last tap writes an intake and a referral.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# (kind, value): "start" opens the conversation, "payload" is a tapped button, "text" typed.
+HOUSING_JOURNEY: Final[tuple[tuple[str, str], ...]] = (
+    ("start", "en"),
+    ("payload", "entry.language.en"),
+    ("payload", "entry.consent.agree"),
+    ("payload", "menu.main.housing"),
+    ("payload", "housing.where_sleep.own_rental"),
+    ("payload", "housing.own_problem.rent_arrears"),
+    ("payload", "housing.age.18_25"),
+    ("text", "Clermont-Ferrand"),
+    ("payload", "housing.resources.low"),
+    ("payload", "housing.work.job_seeker"),
+    ("payload", "housing.summary.contact"),
+)
+
+TURNS_PER_JOURNEY: Final = len(HOUSING_JOURNEY)

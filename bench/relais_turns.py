@@ -1,0 +1,149 @@
+"""Turn throughput and latency of the full Relais runtime (engine + persistence + outbox).
+
+`people` simulated people play the housing journey; at most `concurrency` of them are in
+the middle of it at any time (a new one starts when one finishes). Every turn goes
+through `Runtime.handle` exactly as a channel adapter would call it: per-person lock,
+inbox idempotency (each message has an id), one transaction per turn, replies written to
+the outbox. After the run the case store is checked: one intake and one referral per
+person, every conversation back at the main menu.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.footprint import store_bytes
+from bench.journey import HOUSING_JOURNEY
+from bot.pseudonyms import Pseudonymizer
+from bot.runtime import Inbound, Runtime
+from bot.settings import Settings
+from bot.wiring import build_engine
+from conversations.engine import Engine
+from conversations.model import Event
+from storage import Database
+from storage.models import Conversation, Intake, Referral
+
+
+@dataclass
+class TurnStats:
+    turns: int
+    seconds: float
+    latencies_ms: list[float]
+    # Time spent handling turns only (the baseline adds a persistence flush after them).
+    busy_seconds: float = 0.0
+    # CPU time of this process (all threads) over the run.
+    cpu_seconds: float = 0.0
+
+    @property
+    def turns_per_s(self) -> float:
+        return self.turns / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "turns": self.turns,
+            "seconds": round(self.seconds, 3),
+            "turns_per_s": round(self.turns_per_s, 1),
+            "p50_ms": round(statistics.median(self.latencies_ms), 2),
+            "p99_ms": round(self.percentile(0.99), 2),
+            "cpu_ms_per_turn": round(self.cpu_seconds * 1000 / self.turns, 3),
+        }
+
+
+def process_cpu() -> float:
+    """User + system CPU seconds of this process so far (every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def event_of(kind: str, value: str) -> Event:
+    if kind == "start":
+        return Event.start(lang_hint=value, source="bench")
+    if kind == "payload":
+        return Event.button(value)
+    return Event.message(value)
+
+
+def build_runtime(db: Database, engine: Engine | None = None) -> Runtime:
+    """The runtime `relais serve` builds, on the given database, with the shipped flows."""
+    return Runtime(db, engine or build_engine(Settings()), Pseudonymizer(b"bench-key"))
+
+
+async def play_journey(
+    runtime: Runtime, person: str, latencies: list[float] | None = None, stop_after: int = 0
+) -> None:
+    """One person's housing journey; `stop_after` > 0 stops after that many turns."""
+    steps = HOUSING_JOURNEY[:stop_after] if stop_after else HOUSING_JOURNEY
+    for number, (kind, value) in enumerate(steps):
+        inbound = Inbound("web", person, event_of(kind, value), message_id=f"m{number}")
+        started = time.perf_counter()
+        await runtime.handle(inbound)
+        if latencies is not None:
+            latencies.append((time.perf_counter() - started) * 1000)
+
+
+async def run_people(runtime: Runtime, prefix: str, people: int, concurrency: int) -> TurnStats:
+    latencies: list[float] = []
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(index: int) -> None:
+        async with gate:
+            await play_journey(runtime, f"{prefix}-{index}", latencies)
+
+    cpu, started = process_cpu(), time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(people)))
+    elapsed = time.perf_counter() - started
+    return TurnStats(len(latencies), elapsed, latencies, elapsed, process_cpu() - cpu)
+
+
+async def check_case_store(db: Database, prefix_people: int) -> dict[str, int]:
+    """Counts after the run; every journey must have left one intake and one referral."""
+    async with db.transaction() as session:
+        counts = {
+            "conversations": await session.scalar(select(func.count(Conversation.id))),
+            "intakes": await session.scalar(select(func.count(Intake.id))),
+            "referrals": await session.scalar(select(func.count(Referral.id))),
+        }
+    result = {k: int(v or 0) for k, v in counts.items()}
+    for name, count in result.items():
+        if count != prefix_people:
+            raise AssertionError(f"expected {prefix_people} {name}, found {count}")
+    return result
+
+
+async def measure_turns(url: str, people: int, concurrency: int, warmup: int = 8) -> dict[str, Any]:
+    """Run the journey for `people` people on a migrated database at `url`."""
+    options: dict[str, Any] = {}
+    if not url.startswith("sqlite"):
+        options = {"pool_size": concurrency, "max_overflow": 0}
+    db = Database(url, **options)
+    try:
+        await db.upgrade()
+        empty = await store_bytes(db)
+        runtime = build_runtime(db)
+        await run_people(runtime, "warm", warmup, concurrency)
+        stats = await run_people(runtime, "person", people, concurrency)
+        checked = await check_case_store(db, people + warmup)
+        stored = await store_bytes(db) - empty
+    finally:
+        await db.dispose()
+    return {
+        **stats.summary(),
+        "people": people,
+        "concurrency": concurrency,
+        "turns_per_journey": len(HOUSING_JOURNEY),
+        "checked": checked,
+        "db_kib_per_conversation": round(stored / (people + warmup) / 1024, 2),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,211 @@
+"""`make bench`: every measurement side by side, written to bench/results.json and the
+table of docs/benchmarks.md.
+
+    python -m bench.run [--people 240] [--concurrency 16] [--pg-url URL]
+
+For each database (a SQLite file in a temporary folder; a PostgreSQL database created for
+the run on the server named by --pg-url or RELAIS_TEST_PG_URL, dropped afterwards): the
+raw single-row commit rate, the Relais turn run (throughput, p50/p99, on-disk bytes per
+conversation) and the memory burst. The baseline (python-telegram-bot) does not use a
+database: it runs once and is compared with both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import re
+import secrets
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from bench.baseline_ptb import measure_baseline
+from bench.memory import baseline_memory, relais_memory
+from bench.raw_commits import asyncpg_dsn, measure_raw_commits
+from bench.relais_turns import measure_turns
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results.json"
+DOC = ROOT / "docs" / "benchmarks.md"
+TABLE_START, TABLE_END = "<!-- bench:table:start -->", "<!-- bench:table:end -->"
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = found.group(1).strip() if found else ""
+    except OSError:
+        pass
+    memory_kib = 0
+    try:
+        found = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        memory_kib = int(found.group(1)) if found else 0
+    except OSError:
+        pass
+    packages = ("sqlalchemy", "asyncpg", "aiosqlite", "python-telegram-bot", "fastapi")
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "python": sys.version.split()[0],
+        "load_average_at_start": list(os.getloadavg()),
+        "packages": {name: metadata.version(name) for name in packages},
+    }
+
+
+@asynccontextmanager
+async def postgres_database(server_url: str) -> AsyncIterator[str]:
+    server = make_url(server_url)
+    name = f"relais_bench_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    try:
+        yield server.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        admin = await asyncpg.connect(asyncpg_dsn(server_url))
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def one_backend(
+    url: str, args: argparse.Namespace, baseline: dict[str, Any]
+) -> dict[str, Any]:
+    raw = await measure_raw_commits(url, args.concurrency, args.raw_seconds)
+    turns = await measure_turns(url, args.people, args.concurrency)
+    memory = await relais_memory(url, args.memory_people, args.concurrency)
+    return {
+        "turns_per_s": turns["turns_per_s"],
+        "p50_ms": turns["p50_ms"],
+        "p99_ms": turns["p99_ms"],
+        "raw_commits_per_s": raw["raw_commits_per_s"],
+        "ratio_to_raw": round(turns["turns_per_s"] / raw["raw_commits_per_s"], 3),
+        "baseline_turns_per_s": baseline["turns_per_s"],
+        "ratio_to_baseline": round(turns["turns_per_s"] / baseline["turns_per_s"], 3),
+        "kib_per_conversation": memory["kib_per_conversation"],
+        "kib_retained_per_conversation": memory["kib_retained_per_conversation"],
+        "db_kib_per_conversation": turns["db_kib_per_conversation"],
+        "details": {"turns": turns, "raw_commits": raw, "memory": memory},
+    }
+
+
+def table(results: dict[str, Any]) -> str:
+    turns, base = results["turns"], results["baseline"]
+    rows = [
+        "| | SQLite | PostgreSQL |",
+        "|---|---:|---:|",
+    ]
+
+    def row(label: str, key: str, fmt: str = "{:,.0f}") -> None:
+        cells = [fmt.format(turns[db][key]) if db in turns else "—" for db in DB_ORDER]
+        rows.append(f"| {label} | " + " | ".join(cells) + " |")
+
+    row("Relais turns/s", "turns_per_s")
+    row("p50 latency (ms)", "p50_ms", "{:.1f}")
+    row("p99 latency (ms)", "p99_ms", "{:.1f}")
+    row("raw single-row commits/s (same DB)", "raw_commits_per_s")
+    row("turns/s ÷ raw commits/s", "ratio_to_raw", "{:.2f}")
+    row("baseline (PTB ConversationHandler + PicklePersistence) turns/s", "baseline_turns_per_s")
+    row("Relais ÷ baseline", "ratio_to_baseline", "{:.2f}")
+    row("memory per active conversation (KiB, peak)", "kib_per_conversation", "{:.1f}")
+    row("memory kept per waiting conversation (KiB)", "kib_retained_per_conversation", "{:.1f}")
+    row("on disk per finished conversation (KiB)", "db_kib_per_conversation", "{:.1f}")
+    info = results["machine"]
+    rows += [
+        "",
+        f"Run {info['date']} on {info['cpus']} × {info['cpu']}, {info['memory_gib']} GiB, "
+        f"Python {info['python']}; load average at start {info['load_average_at_start']}. "
+        f"{results['people']} people × {results['turns_per_journey']} turns, "
+        f"{results['concurrency']} in flight. Baseline in memory only (no persistence "
+        f"write): {base['in_memory_turns_per_s']:,.0f} turns/s; baseline memory per "
+        f"active conversation {results['baseline_memory']['kib_per_conversation']:.1f} KiB "
+        f"(peak), {results['baseline_memory']['kib_retained_per_conversation']:.1f} KiB kept.",
+    ]
+    return "\n".join(rows)
+
+
+DB_ORDER = ("sqlite", "postgresql")
+
+
+def write_table(results: dict[str, Any]) -> None:
+    if not DOC.exists():
+        return
+    text = DOC.read_text(encoding="utf-8")
+    if TABLE_START not in text or TABLE_END not in text:
+        return
+    head, rest = text.split(TABLE_START, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    DOC.write_text(f"{head}{TABLE_START}\n{table(results)}\n{TABLE_END}{tail}", encoding="utf-8")
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "people": args.people,
+        "concurrency": args.concurrency,
+        "turns_per_journey": 11,
+        "journey": "housing (bench/journey.py)",
+    }
+    with tempfile.TemporaryDirectory(prefix="relais-bench-") as folder:
+        work = Path(folder)
+        print("baseline (python-telegram-bot)…", flush=True)
+        baseline = await measure_baseline(work / "ptb.pickle", args.people, args.concurrency)
+        results["baseline"] = baseline
+        results["baseline_memory"] = await baseline_memory(
+            work / "ptb-memory.pickle", args.memory_people, args.concurrency
+        )
+        results["turns"] = {}
+        print("sqlite…", flush=True)
+        sqlite_url = f"sqlite+aiosqlite:///{work / 'relais.sqlite3'}"
+        results["turns"]["sqlite"] = await one_backend(sqlite_url, args, baseline)
+        if args.pg_url:
+            print("postgresql…", flush=True)
+            async with postgres_database(args.pg_url) as pg_url:
+                results["turns"]["postgresql"] = await one_backend(pg_url, args, baseline)
+    results["machine"]["load_average_at_end"] = list(os.getloadavg())
+    return results
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=240)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--memory-people", type=int, default=200)
+    parser.add_argument("--raw-seconds", type=float, default=5.0)
+    parser.add_argument("--pg-url", default=os.environ.get("RELAIS_TEST_PG_URL", ""))
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    return parser.parse_args(argv)
+
+
+def run(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    results = asyncio.run(main(args))
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.out == RESULTS:
+        write_table(results)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,347 @@
+// Relais web chat: buttons and free text over the web chat API, in the person's language.
+// Resumes after a reload or the back button (session in sessionStorage, never in the URL,
+// so a shared tablet's history holds nothing); polls for a conseiller's later replies.
+// Kiosk mode (?kiosk=SOURCE): a start screen, and "finish" clears everything.
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const params = new URLSearchParams(location.search);
+  const SOURCE_RE = /^[A-Za-z0-9_.-]{1,64}$/;
+  const kiosk = SOURCE_RE.test(params.get("kiosk") || "") ? params.get("kiosk") : null;
+  const source = kiosk || (SOURCE_RE.test(params.get("source") || "") ? params.get("source") : null);
+  const STORE = "relais-chat";
+  const POLL_MS = 3000;
+  const KIOSK_IDLE_MS = 5 * 60 * 1000;
+  const uiCache = new Map();
+  let ui = { lang: "fr", direction: "ltr", languages: [], strings: {} };
+  let session = read();
+  let chain = Promise.resolve();
+  let sending = 0;
+  let pollTimer = null;
+  let idleTimer = null;
+
+  class Gone extends Error {}
+
+  function read() {
+    try { return JSON.parse(sessionStorage.getItem(STORE)); } catch { return null; }
+  }
+  function write() {
+    if (session) sessionStorage.setItem(STORE, JSON.stringify(session));
+    else sessionStorage.removeItem(STORE);
+  }
+  const t = (key) => ui.strings[key] || "";
+  // Network calls run one after another, so a poll never races a turn.
+  const serial = (task) => (chain = chain.then(task, task));
+
+  async function api(method, path, body) {
+    const init = { method, headers: {} };
+    if (body !== undefined) {
+      init.headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, init);
+    if (response.status === 404) throw new Gone(path);
+    if (!response.ok) throw new Error(String(response.status));
+    return response.status === 204 ? null : response.json();
+  }
+
+  // --- language, direction and the page's own sentences --------------------------
+  async function useLanguage(lang) {
+    const hint = lang || navigator.language || "fr";
+    if (!uiCache.has(hint)) uiCache.set(hint, await api("GET", "/webchat/ui?lang=" + encodeURIComponent(hint)));
+    ui = uiCache.get(hint);
+    const root = document.documentElement;
+    root.lang = ui.lang.replace("_", "-");
+    root.dir = ui.direction;
+    document.title = t("page_title");
+    document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    document.querySelectorAll("[data-t-label]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.tLabel)));
+    document.querySelectorAll("[data-t-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.tPlaceholder); });
+    const select = $("lang-select");
+    if (!select.options.length) {
+      for (const language of ui.languages) {
+        const option = new Option(language.name, language.code);
+        option.lang = language.code.replace("_", "-");
+        option.dir = language.direction;
+        select.add(option);
+      }
+    }
+    select.value = ui.lang;
+    if (session) { session.lang = ui.lang; write(); }
+  }
+
+  async function refreshLanguage() {
+    const info = await api("GET", `/webchat/sessions/${session.id}`);
+    if (info.lang !== ui.lang) await useLanguage(info.lang);
+  }
+
+  // --- the conversation log ---------------------------------------------------------
+  const log = $("log");
+  function node(tag, className, text) {
+    const el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function bubble(message) {
+    const div = node("div", "msg bot" + (message.urgent ? " urgent" : ""));
+    div.dir = "auto";
+    if (message.urgent) {
+      const tag = node("strong", "tag", "⚠ " + t("urgent"));
+      tag.dir = ui.direction; // its own direction, so the bubble's `auto` follows the text
+      div.append(tag);
+    }
+    div.append(node("p", "text", message.text)); // the bubble's dir="auto" reads this text
+    if (message.calendar_url) {
+      const link = node("a", "calendar", "📅 " + t("calendar"));
+      link.href = message.calendar_url;
+      link.dir = ui.direction;
+      div.append(link);
+    }
+    return div;
+  }
+
+  function buttonRow(message) {
+    const row = node("div", "choices");
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", t("choices"));
+    for (const choice of message.buttons) {
+      const button = node("button", "choice", choice.label);
+      button.type = "button";
+      button.dir = "auto";
+      button.dataset.payload = choice.payload;
+      row.append(button);
+    }
+    return row;
+  }
+
+  // Renders a batch of bot messages; returns the nodes (to replace them if needed).
+  function render(messages) {
+    const added = [];
+    for (const message of messages) {
+      added.push(bubble(message));
+      if (message.buttons && message.buttons.length) added.push(buttonRow(message));
+    }
+    log.append(...added);
+    added.at(-1)?.scrollIntoView({ block: "end" });
+    return added;
+  }
+
+  function mine(text) {
+    const div = node("div", "msg me");
+    const label = node("span", "sr-only", t("you_said") + " ");
+    label.dir = ui.direction;
+    div.dir = "auto";
+    div.append(label, node("p", "text", text));
+    log.append(div);
+    div.scrollIntoView({ block: "end" });
+    return div;
+  }
+
+  const clearChoices = () => log.querySelectorAll(".choices").forEach((row) => row.remove());
+  const status = (text) => { $("status").textContent = text; };
+
+  // --- turns ------------------------------------------------------------------------
+  const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
+  // A message whose answer was lost on a weak connection is sent again with the same id,
+  // so the server handles it once (and answers the same).
+  let unanswered = { key: null, id: null };
+  function messageId(body) {
+    const key = JSON.stringify(body);
+    if (unanswered.key !== key) unanswered = { key, id: newId() };
+    return unanswered.id;
+  }
+
+  function send(body, echo) {
+    if (!session) return;
+    const current = session;
+    const hadFocus = document.activeElement?.classList.contains("choice");
+    sending += 1;
+    log.querySelectorAll(".choice").forEach((b) => { b.disabled = true; });
+    const echoed = mine(echo);
+    serial(async () => {
+      const before = current.cursor;
+      try {
+        const data = await api("POST", `/webchat/sessions/${current.id}/messages`, { ...body, message_id: messageId(body) });
+        unanswered = { key: null, id: null };
+        if (session !== current) return; // finished meanwhile (kiosk)
+        clearChoices();
+        status("");
+        let batch = render(data.messages);
+        current.cursor = data.cursor;
+        write();
+        // A conseiller's reply may have come in since the last poll: fetch from the
+        // cursor we had, and redraw the batch if anything precedes this turn's replies.
+        const all = await api("GET", `/webchat/sessions/${current.id}/messages?after=${before}`);
+        if (session !== current) return;
+        if (all.messages.length > data.messages.length) {
+          batch.forEach((n) => n.remove());
+          batch = render(all.messages);
+        }
+        current.cursor = Math.max(current.cursor, all.cursor);
+        write();
+        if (hadFocus) log.querySelector(".choice")?.focus({ preventScroll: true });
+        const picked = (body.payload || "").match(/^entry\.language\.(.+)$/);
+        if (picked) await useLanguage(picked[1]);
+        else if (body.text) await refreshLanguage();
+      } catch (error) {
+        if (session !== current) return;
+        if (error instanceof Gone) return restartAfterGone();
+        echoed.remove();
+        log.querySelectorAll(".choice").forEach((b) => { b.disabled = false; });
+        if (body.text) $("text").value = body.text;
+        status(t("offline"));
+      } finally {
+        sending -= 1;
+      }
+    });
+  }
+
+  // The language menu: back to the language step, then pick (one visible turn).
+  function switchLanguage(code, name) {
+    const current = session;
+    serial(async () => {
+      const pending = await api("GET", `/webchat/sessions/${current.id}/messages?after=${current.cursor}`);
+      if (session !== current) return;
+      if (pending.messages.length) render(pending.messages);
+      const step = await api("POST", `/webchat/sessions/${current.id}/messages`, { payload: "nav.language", message_id: newId() });
+      current.cursor = step.cursor;
+    }).catch(() => {});
+    send({ payload: `entry.language.${code}` }, name);
+  }
+
+  function poll() {
+    clearTimeout(pollTimer);
+    pollTimer = null;
+    if (!session || document.hidden) return;
+    const current = session;
+    serial(async () => {
+      if (session !== current || sending) return;
+      try {
+        const data = await api("GET", `/webchat/sessions/${current.id}/messages?after=${current.cursor}`);
+        if (session !== current) return;
+        if (data.messages.length) render(data.messages);
+        current.cursor = data.cursor;
+        write();
+      } catch (error) {
+        if (session === current && error instanceof Gone) return restartAfterGone();
+      }
+    }).then(() => { if (session && !pollTimer) pollTimer = setTimeout(poll, POLL_MS); });
+  }
+
+  async function start() {
+    const body = { lang: ui.lang };
+    if (source) body.source = source;
+    const data = await api("POST", "/webchat/sessions", body);
+    session = { id: data.session_id, cursor: data.cursor, lang: ui.lang };
+    write();
+    showChat();
+    render(data.messages);
+    await refreshLanguage();
+    poll();
+  }
+
+  async function resume() {
+    showChat();
+    try {
+      const data = await api("GET", `/webchat/sessions/${session.id}/messages?after=0`);
+      render(data.messages);
+      // Only the last question's buttons are still useful.
+      const rows = log.querySelectorAll(".choices");
+      Array.from(rows).slice(0, -1).forEach((row) => row.remove());
+      session.cursor = data.cursor;
+      write();
+      await refreshLanguage();
+      poll();
+    } catch (error) {
+      if (error instanceof Gone) return restartAfterGone();
+      status(t("offline"));
+    }
+  }
+
+  function restartAfterGone() {
+    forget();
+    if (kiosk) showStart(false);
+    else start().catch(() => status(t("offline")));
+  }
+
+  // --- kiosk ------------------------------------------------------------------------
+  function showChat() {
+    $("start-screen").hidden = true;
+    $("chat").hidden = false;
+    $("finish").hidden = !kiosk;
+  }
+
+  function showStart(thanks) {
+    $("chat").hidden = true;
+    $("finish").hidden = true;
+    $("confirm-finish").hidden = true;
+    $("start-screen").hidden = false;
+    $("thanks").hidden = !thanks;
+    $("start").disabled = false;
+    $("start").focus();
+  }
+
+  function forget() {
+    clearTimeout(pollTimer);
+    pollTimer = null;
+    session = null;
+    log.replaceChildren();
+    $("text").value = "";
+    status("");
+    sessionStorage.clear();
+  }
+
+  async function finish() {
+    const ended = session;
+    forget();
+    showStart(true);
+    if (ended) serial(() => api("POST", `/webchat/sessions/${ended.id}/end`).catch(() => {}));
+    await useLanguage(null);
+  }
+
+  function armIdleTimer() {
+    clearTimeout(idleTimer);
+    if (kiosk && session) idleTimer = setTimeout(finish, KIOSK_IDLE_MS);
+  }
+
+  // --- wiring -----------------------------------------------------------------------
+  log.addEventListener("click", (event) => {
+    const button = event.target.closest(".choice");
+    if (button && !button.disabled) send({ payload: button.dataset.payload }, button.textContent);
+  });
+  $("form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("text");
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send({ text }, text);
+  });
+  $("lang-select").addEventListener("change", async (event) => {
+    const code = event.target.value;
+    if (!session) return useLanguage(code);
+    switchLanguage(code, event.target.selectedOptions[0].textContent);
+  });
+  $("start").addEventListener("click", () => {
+    $("start").disabled = true;
+    start().catch(() => { $("start").disabled = false; $("thanks").hidden = true; });
+  });
+  $("finish").addEventListener("click", () => { $("confirm-finish").hidden = false; $("finish-yes").focus(); });
+  $("finish-no").addEventListener("click", () => { $("confirm-finish").hidden = true; $("finish").focus(); });
+  $("finish-yes").addEventListener("click", finish);
+  ["pointerdown", "keydown"].forEach((name) => document.addEventListener(name, armIdleTimer));
+  document.addEventListener("visibilitychange", poll);
+  window.addEventListener("pageshow", (event) => { if (event.persisted) poll(); });
+  if (kiosk) document.body.classList.add("kiosk");
+  if (kiosk && !session) showStart(false);
+
+  useLanguage(session ? session.lang : params.get("lang"))
+    .then(() => {
+      if (session) return resume();
+      if (kiosk) return showStart(false);
+      return start();
+    })
+    .catch(() => status(t("offline") || "…"));
+})();

@@ -1,0 +1,135 @@
+"""`understand(text)`: intent, language, confidence and emergency signals of one message.
+
+Safety first: emergency cues are looked for in every language at once, whatever the
+detected language, and any emergency evidence wins over every other intent (a weak cue
+such as "j'ai peur" is enough, with a lower confidence). Everyday idioms that sound like
+emergencies ("mort de rire", "this film kills me") are masked first by `not_emergency`
+cues. Otherwise the request with the strongest evidence wins (ties: REQUEST_INTENTS
+order), then small talk, then `other`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Final
+
+from conversations.understanding.language import LanguageGuesser
+from conversations.understanding.lexicon import MEDICAL, NOT_EMERGENCY, Lexicon, load_lexicon
+from conversations.understanding.matcher import Hit, Matcher
+from conversations.understanding.model import (
+    EMERGENCY_INTENTS,
+    INTENT_SIGNALS,
+    MEDICAL_SIGNAL,
+    REQUEST_INTENTS,
+    Intent,
+    Understanding,
+)
+from conversations.understanding.text import tokens
+
+EMERGENCY_THRESHOLD: Final = 0.5  # lower than requests: when unsure, an emergency
+REQUEST_THRESHOLD: Final = 0.55
+SMALL_TALK: Final = "other"
+NOTHING_CONFIDENCE: Final = 0.6  # "other" when no cue at all was found
+MAX_CHARS: Final = 2000
+_EMERGENCY_CATEGORIES: Final = (*EMERGENCY_INTENTS, MEDICAL)
+
+
+def _combined(scores: Iterable[float]) -> float:
+    """Noisy-or of cue scores: two weak cues make a stronger one."""
+    missing = 1.0
+    for score in scores:
+        missing *= 1.0 - min(score, 1.0)
+    return 1.0 - missing
+
+
+class Understander:
+    """Holds the lexicon, its index and the language detector: build once, call often."""
+
+    def __init__(self, lexicon: Lexicon | None = None, *, with_language: bool = True) -> None:
+        self.lexicon = lexicon or load_lexicon()
+        self.matcher = Matcher(self.lexicon.cues)
+        self.guesser = LanguageGuesser(self.lexicon.markers) if with_language else None
+
+    def _hits(self, text: str) -> list[Hit]:
+        hits = self.matcher.find(tokens(text[:MAX_CHARS]))
+        masked = {p for h in hits if h.cue.category == NOT_EMERGENCY for p in h.positions}
+        return [hit for hit in hits if not _is_masked(hit, masked)]
+
+    def signals(self, text: str) -> tuple[str, ...]:
+        """The emergency signals of a message (no language detection: cheap)."""
+        return _signals(_scores(self._hits(text)))
+
+    def understand(self, text: str) -> Understanding:
+        hits = self._hits(text)
+        scores = _scores(hits)
+        language, language_confidence = (
+            self.guesser.detect(text, _cue_words(hits)) if self.guesser is not None else (None, 0.0)
+        )
+        intent, confidence = _decide(scores)
+        return Understanding(
+            intent=intent,
+            language=language,
+            confidence=round(confidence, 3),
+            signals=_signals(scores),
+            language_confidence=language_confidence,
+        )
+
+
+def _scores(hits: Iterable[Hit]) -> dict[str, float]:
+    by_category: dict[str, list[float]] = {}
+    for hit in hits:
+        # An idiom that sounds like an emergency ("mort de rire") is small talk.
+        category = SMALL_TALK if hit.cue.category == NOT_EMERGENCY else hit.cue.category
+        by_category.setdefault(category, []).append(hit.score)
+    return {category: _combined(scores) for category, scores in by_category.items()}
+
+
+def _cue_words(hits: Iterable[Hit]) -> dict[str, int]:
+    """How many message words each language's cues matched."""
+    positions: dict[str, set[int]] = {}
+    for hit in hits:
+        positions.setdefault(hit.cue.language, set()).update(hit.positions)
+    return {language: len(found) for language, found in positions.items()}
+
+
+def _is_masked(hit: Hit, masked: set[int]) -> bool:
+    category = hit.cue.category
+    return category in _EMERGENCY_CATEGORIES and any(p in masked for p in hit.positions)
+
+
+def _signals(scores: dict[str, float]) -> tuple[str, ...]:
+    found = [
+        signal
+        for intent, signal in INTENT_SIGNALS.items()
+        if scores.get(intent, 0.0) >= EMERGENCY_THRESHOLD
+    ]
+    if scores.get(MEDICAL, 0.0) >= EMERGENCY_THRESHOLD:
+        found.append(MEDICAL_SIGNAL)
+    return tuple(found)
+
+
+def _decide(scores: dict[str, float]) -> tuple[Intent, float]:
+    emergency = {intent: scores.get(intent, 0.0) for intent in EMERGENCY_INTENTS}
+    emergency["distress"] = max(emergency["distress"], scores.get(MEDICAL, 0.0))
+    best = max(EMERGENCY_INTENTS, key=lambda intent: emergency[intent])
+    if emergency[best] >= EMERGENCY_THRESHOLD:
+        return best, emergency[best]
+    request = max(REQUEST_INTENTS, key=lambda intent: scores.get(intent, 0.0))
+    if scores.get(request, 0.0) >= REQUEST_THRESHOLD:
+        return request, scores[request]
+    if scores.get(SMALL_TALK, 0.0) >= REQUEST_THRESHOLD:
+        return "other", scores[SMALL_TALK]
+    # Nothing recognised: "other", less sure when some weak evidence was seen.
+    return "other", NOTHING_CONFIDENCE * (1.0 - max(scores.values(), default=0.0))
+
+
+@cache
+def default_understander() -> Understander:
+    """The shared instance, built on first use from the shipped data."""
+    return Understander()
+
+
+def understand(text: str) -> Understanding:
+    """Understand one message with the shipped lexicons and language models."""
+    return default_understander().understand(text)

@@ -1,0 +1,64 @@
+"""Free text understood by the engine: journeys, a person, language offers (issue 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conversations.model import CreateReferral
+
+ChatFactory = Callable[..., Any]
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("I need a flat", ("housing", "where_sleep")),
+        ("je cherche un logement", ("housing", "where_sleep")),
+        ("c quoi le cej", ("cej", "about")),
+        ("j'ai besoin d'argent pour manger", ("aid", "need")),
+        ("je veux prendre un rdv", ("appointment", "reason")),
+    ],
+)
+def test_menu_free_text_opens_the_journey(
+    chat: ChatFactory, text: str, where: tuple[str, str]
+) -> None:
+    person = chat(lang="fr" if " " in text and not text.startswith("I ") else "en")
+    person.say(text)
+    assert person.where == where
+
+
+def test_asking_for_a_person_makes_a_referral(chat: ChatFactory) -> None:
+    person = chat()
+    person.say("I want to talk to a real person please")
+    referrals = person.effects_of(CreateReferral)
+    assert [r.reason for r in referrals] == ["wants_human"]
+
+
+def test_gibberish_is_kindly_reasked_with_the_menu(chat: ChatFactory) -> None:
+    person = chat()
+    turn = person.say("blorp zzz")
+    assert person.where == ("menu", "main")
+    assert "menu.main.housing" in person.payloads(turn.replies[-1])
+
+
+def test_other_language_is_offered_in_both_languages_never_switched(chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    turn = person.say("أحتاج إلى سكن من فضلك")
+    assert person.state.lang == "fr"
+    offer = turn.replies[-1]
+    assert [b.payload for b in offer.buttons] == ["nav.lang.ar", "nav.lang.fr"]
+    assert "continuer" in offer.text and "\n" in offer.text
+    again = person.say("أحتاج إلى سكن من فضلك")
+    assert all(r.buttons[:1] != offer.buttons[:1] for r in again.replies)
+    person.press("nav.lang.ar")
+    assert person.state.lang == "ar"
+    assert person.last.replies, "the current step is asked again, in Arabic"
+
+
+def test_input_steps_keep_free_text_as_an_answer(chat: ChatFactory) -> None:
+    person = chat(flow="housing", step="commune")
+    person.say("Logement")  # a town name is never read as a journey at an input step
+    assert person.state.profile["commune"] == "Logement"

@@ -1,0 +1,78 @@
+"""A young person chats in Arabic on a phone: right-to-left page, housing journey, an
+appointment booked; the conversation survives a reload and the back button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import expect
+
+from support.browser import DESKTOP, PHONE, Relais, screenshot
+from support.chat_page import ChatPage
+
+
+def _page_direction(page: Any) -> tuple[str, str]:
+    dir_, lang = page.evaluate("[document.documentElement.dir, document.documentElement.lang]")
+    return dir_, lang
+
+
+def test_housing_journey_in_arabic_then_booking(
+    browser: Any, relais: Relais, admin_token: str
+) -> None:
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    page = context.new_page()
+    chat = ChatPage(page)
+    page.goto(f"{relais.base}/?source=poster-web-test")
+    chat.tap("entry.language.ar")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    assert _page_direction(page) == ("rtl", "ar")
+    assert page.locator("#lang-select").input_value() == "ar"
+
+    chat.tap("agree")
+    chat.tap("menu.main.housing")
+    bubble = chat.last_bot()
+    assert bubble.get_attribute("dir") == "auto"
+    assert bubble.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    for button in page.locator(".choice").all():
+        box = button.bounding_box()
+        assert box is not None and box["height"] >= 44 and box["width"] >= 44
+    chat.tap("hosted_unstable")
+    chat.tap("housing.age.18_25")
+    chat.say("Clermont-Ferrand")
+    chat.tap("low")
+    chat.tap("neet")
+    chat.tap("contact")
+    assert _page_direction(page) == ("rtl", "ar")
+
+    chat.tap("menu.main.appointment")
+    chat.tap("first_visit")
+    chat.tap("appointment.place.perm-ml-hq")
+    chat.tap("appointment.day.")
+    chat.tap("appointment.time.")
+    chat.tap("appointment.confirm.yes")
+    expect(page.locator(".msg.bot", has_text="✅")).to_have_count(1)
+    screenshot(page, "chat-ar-phone")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "chat-ar-desktop")
+
+    intakes = relais.admin_get(admin_token, "/intakes")
+    mine = {
+        (i["theme"], i["lang"], i["channel"]) for i in intakes if i["source"] == "poster-web-test"
+    }
+    assert {("housing", "ar", "web"), ("appointment", "ar", "web")} <= mine
+    booked = [a for a in relais.admin_get(admin_token, "/appointments") if a["lang"] == "ar"]
+    assert [(a["place_id"], a["status"]) for a in booked] == [("ml-hq", "booked")]
+
+    # A reload shows the conversation again, still right to left, with the last buttons.
+    before = page.locator(".msg.bot").count()
+    page.reload()
+    expect(page.locator(".msg.bot")).to_have_count(before)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator(".choices")).to_have_count(1)
+    # Leaving the page and coming back with the back button resumes it too.
+    page.goto(f"{relais.base}/inbox")
+    page.go_back()
+    expect(page.locator(".msg.bot")).to_have_count(before)
+    chat.tap("menu.main.aid")
+    assert _page_direction(page) == ("rtl", "ar")
+    context.close()
