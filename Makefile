@@ -37,10 +37,23 @@ test:
 
 # Re-extract the messages (Python, flows, directory) and merge them into every catalog.
 catalogs:
-	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ --no-location --sort-output --omit-header -o locales/relais.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ -k gettext:2 --no-location --sort-output --omit-header -o locales/relais.pot .
 	$(BIN)/pybabel update -D relais -i locales/relais.pot -d locales --no-fuzzy-matching --width 100
 	$(BIN)/python locales/sync_source.py
 
 # Per-language accuracy and emergency recall of free-text understanding (issue 5).
 eval:
 	$(BIN)/relais understand --eval
+
+# Issue 8: turn throughput and latency, memory per conversation, the raw commit rate of the
+# same database and a python-telegram-bot baseline, side by side, on SQLite and on a
+# throwaway PostgreSQL database (started like `make test`). Writes bench/results.json and
+# the table of docs/benchmarks.md; about 2-3 minutes. BENCH_ARGS="--people 100" to shorten.
+BENCH_ARGS ?=
+.PHONY: bench
+bench:
+	@if [ -z "$${RELAIS_TEST_PG_URL:-}" ]; then \
+		RELAIS_TEST_PG_URL="$$(.ci/start-postgres)" || exit 1; \
+		export RELAIS_TEST_PG_URL; \
+	fi; \
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

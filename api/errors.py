@@ -30,7 +30,11 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     404: _described("Not found, or not visible to this token"),
     409: _described("The resource is not in a state that allows this"),
 }
-PUBLIC_ERRORS: Final = {code: ERRORS[code] for code in (400, 404)}
+PUBLIC_ERRORS: Final = {code: ERRORS[code] for code in (400, 404)} | {
+    # bot/hardening.py: body size and rate limits of the public endpoints.
+    413: _described("The request body is too large"),
+    429: _described("Too many requests; wait for the Retry-After seconds"),
+}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 

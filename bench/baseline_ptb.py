@@ -36,8 +36,9 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
+from bench.cpu import process_cpu
 from bench.journey import HOUSING_JOURNEY
-from bench.relais_turns import TurnStats, process_cpu
+from bench.relais_turns import TurnStats
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 

@@ -11,7 +11,6 @@ person, every conversation back at the main menu.
 from __future__ import annotations
 
 import asyncio
-import resource
 import statistics
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.cpu import postgres_cpu, process_cpu
 from bench.footprint import store_bytes
 from bench.journey import HOUSING_JOURNEY
 from bot.pseudonyms import Pseudonymizer
@@ -39,8 +39,9 @@ class TurnStats:
     latencies_ms: list[float]
     # Time spent handling turns only (the baseline adds a persistence flush after them).
     busy_seconds: float = 0.0
-    # CPU time of this process (all threads) over the run.
+    # CPU time of this process (all threads) and of a local PostgreSQL over the run.
     cpu_seconds: float = 0.0
+    db_cpu_seconds: float | None = None
 
     @property
     def turns_per_s(self) -> float:
@@ -58,13 +59,12 @@ class TurnStats:
             "p50_ms": round(statistics.median(self.latencies_ms), 2),
             "p99_ms": round(self.percentile(0.99), 2),
             "cpu_ms_per_turn": round(self.cpu_seconds * 1000 / self.turns, 3),
+            "db_server_cpu_ms_per_turn": (
+                None
+                if self.db_cpu_seconds is None
+                else round(self.db_cpu_seconds * 1000 / self.turns, 3)
+            ),
         }
-
-
-def process_cpu() -> float:
-    """User + system CPU seconds of this process so far (every thread)."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def event_of(kind: str, value: str) -> Event:
@@ -101,40 +101,48 @@ async def run_people(runtime: Runtime, prefix: str, people: int, concurrency: in
         async with gate:
             await play_journey(runtime, f"{prefix}-{index}", latencies)
 
-    cpu, started = process_cpu(), time.perf_counter()
+    cpu, db_cpu, started = process_cpu(), postgres_cpu(), time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(people)))
     elapsed = time.perf_counter() - started
-    return TurnStats(len(latencies), elapsed, latencies, elapsed, process_cpu() - cpu)
+    db_after = postgres_cpu()
+    db_used = None if db_cpu is None or db_after is None else db_after - db_cpu
+    return TurnStats(len(latencies), elapsed, latencies, elapsed, process_cpu() - cpu, db_used)
 
 
-async def check_case_store(db: Database, prefix_people: int) -> dict[str, int]:
-    """Counts after the run; every journey must have left one intake and one referral."""
+async def case_store_counts(db: Database) -> dict[str, int]:
     async with db.transaction() as session:
         counts = {
             "conversations": await session.scalar(select(func.count(Conversation.id))),
             "intakes": await session.scalar(select(func.count(Intake.id))),
             "referrals": await session.scalar(select(func.count(Referral.id))),
         }
-    result = {k: int(v or 0) for k, v in counts.items()}
-    for name, count in result.items():
-        if count != prefix_people:
-            raise AssertionError(f"expected {prefix_people} {name}, found {count}")
-    return result
+    return {k: int(v or 0) for k, v in counts.items()}
 
 
-async def measure_turns(url: str, people: int, concurrency: int, warmup: int = 8) -> dict[str, Any]:
-    """Run the journey for `people` people on a migrated database at `url`."""
+def check_case_store(before: dict[str, int], after: dict[str, int], people: int) -> dict[str, int]:
+    """Every journey must have left one conversation, one intake and one referral."""
+    added = {name: after[name] - before[name] for name in after}
+    for name, count in added.items():
+        if count != people:
+            raise AssertionError(f"expected {people} new {name}, found {count}")
+    return added
+
+
+async def measure_turns(
+    url: str, people: int, concurrency: int, warmup: int = 8, prefix: str = "person"
+) -> dict[str, Any]:
+    """Run the journey for `people` new people (named `prefix`-n) on the database at `url`."""
     options: dict[str, Any] = {}
     if not url.startswith("sqlite"):
         options = {"pool_size": concurrency, "max_overflow": 0}
     db = Database(url, **options)
     try:
         await db.upgrade()
-        empty = await store_bytes(db)
+        empty, before = await store_bytes(db), await case_store_counts(db)
         runtime = build_runtime(db)
-        await run_people(runtime, "warm", warmup, concurrency)
-        stats = await run_people(runtime, "person", people, concurrency)
-        checked = await check_case_store(db, people + warmup)
+        await run_people(runtime, f"{prefix}-warm", warmup, concurrency)
+        stats = await run_people(runtime, prefix, people, concurrency)
+        checked = check_case_store(before, await case_store_counts(db), people + warmup)
         stored = await store_bytes(db) - empty
     finally:
         await db.dispose()

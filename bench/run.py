@@ -89,12 +89,25 @@ async def postgres_database(server_url: str) -> AsyncIterator[str]:
             await admin.close()
 
 
+async def sweep(url: str, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Fewer and more people in flight: latency grows with them once the CPU is full."""
+    points = []
+    for concurrency in args.sweep:
+        result = await measure_turns(
+            url, args.sweep_people, concurrency, prefix=f"sweep{concurrency}"
+        )
+        keep = ("concurrency", "turns_per_s", "p50_ms", "p99_ms", "cpu_ms_per_turn")
+        points.append({k: result[k] for k in keep})
+    return points
+
+
 async def one_backend(
     url: str, args: argparse.Namespace, baseline: dict[str, Any]
 ) -> dict[str, Any]:
     raw = await measure_raw_commits(url, args.concurrency, args.raw_seconds)
     turns = await measure_turns(url, args.people, args.concurrency)
     memory = await relais_memory(url, args.memory_people, args.concurrency)
+    points = [] if url.startswith("sqlite") else await sweep(url, args)
     return {
         "turns_per_s": turns["turns_per_s"],
         "p50_ms": turns["p50_ms"],
@@ -106,7 +119,9 @@ async def one_backend(
         "kib_per_conversation": memory["kib_per_conversation"],
         "kib_retained_per_conversation": memory["kib_retained_per_conversation"],
         "db_kib_per_conversation": turns["db_kib_per_conversation"],
-        "details": {"turns": turns, "raw_commits": raw, "memory": memory},
+        "cpu_ms_per_turn": turns["cpu_ms_per_turn"],
+        "db_server_cpu_ms_per_turn": turns["db_server_cpu_ms_per_turn"],
+        "details": {"turns": turns, "raw_commits": raw, "memory": memory, "sweep": points},
     }
 
 
@@ -131,6 +146,16 @@ def table(results: dict[str, Any]) -> str:
     row("memory per active conversation (KiB, peak)", "kib_per_conversation", "{:.1f}")
     row("memory kept per waiting conversation (KiB)", "kib_retained_per_conversation", "{:.1f}")
     row("on disk per finished conversation (KiB)", "db_kib_per_conversation", "{:.1f}")
+    row("Python CPU per turn (ms)", "cpu_ms_per_turn", "{:.2f}")
+    rows.append(
+        "| database server CPU per turn (ms) | — | "
+        + (
+            f"{turns['postgresql']['db_server_cpu_ms_per_turn']:.2f}"
+            if turns.get("postgresql", {}).get("db_server_cpu_ms_per_turn") is not None
+            else "—"
+        )
+        + " |"
+    )
     info = results["machine"]
     rows += [
         "",
@@ -193,6 +218,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--memory-people", type=int, default=200)
     parser.add_argument("--raw-seconds", type=float, default=5.0)
+    parser.add_argument("--sweep", type=int, nargs="*", default=[4, 64])
+    parser.add_argument("--sweep-people", type=int, default=80)
     parser.add_argument("--pg-url", default=os.environ.get("RELAIS_TEST_PG_URL", ""))
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)

@@ -22,7 +22,7 @@ from api.routes import (
     slots,
     stats,
 )
-from bot import pages, webchat, webchat_sessions
+from bot import hardening, pages, webchat, webchat_sessions
 from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from bot.telegram import webhook as telegram_webhook
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await services.db.dispose()
 
     app = FastAPI(title="Relais", version="0.1.0", lifespan=lifespan)
+    hardening.install(app)  # security headers, body size, rate limits, log redaction
     app.include_router(webchat.router)
     app.include_router(webchat_sessions.router)
     app.include_router(pages.router)

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.engine import Engine
 from conversations.formatting import clock, day
 from conversations.i18n import N_
-from conversations.model import Reply, State
+from conversations.model import Button, Reply, State
+from conversations.turn import NAV_LABELS
 from storage import AppointmentRepository
 from storage.models import Referral
 
@@ -53,4 +54,6 @@ async def my_data(
         ),
         t("To erase everything, send /forget."),
     ]
-    return Reply("\n".join(lines))
+    # Never a dead end: the person can go on from here (issue 8, tests/conversations).
+    menu_label = NAV_LABELS["menu"]
+    return Reply("\n".join(lines), (Button(t(menu_label), "nav.menu"),))

@@ -9,7 +9,7 @@ leaves either the whole turn or none of it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.announce import announce_referral
+from bot.hardening import clean_text
 from bot.locks import KeyedLocks
 from bot.mydata import my_data
 from bot.pseudonyms import Pseudonymizer
@@ -116,6 +117,10 @@ class Runtime:
         return self.pseudonyms.person_key(channel, user_id)
 
     async def handle(self, inbound: Inbound) -> Outcome:
+        if inbound.event.text:
+            # No control, bidi-override or surrogate characters reach the engine or the store.
+            text = clean_text(inbound.event.text)
+            inbound = replace(inbound, event=replace(inbound.event, text=text))
         return await self.handle_key(self.person_key(inbound.channel, inbound.user_id), inbound)
 
     async def handle_key(self, key: str, inbound: Inbound) -> Outcome:
@@ -220,7 +225,7 @@ class Runtime:
         while pending:
             effect = pending.pop(0)
             if isinstance(effect, ShowMyData):
-                replies.append(await my_data(session, self.engine, conv.id, state))
+                replies.insert(0, await my_data(session, self.engine, conv.id, state))
                 continue
             if isinstance(effect, ForgetMe):
                 await erase_conversation(session, conv.id)

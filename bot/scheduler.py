@@ -16,6 +16,7 @@ from api.notify.reminders import send_due_reminders
 from api.notify.senders import EmailSender, Sender, WebhookSender
 from bot.idle import tend_idle_conversations
 from bot.wiring import Services
+from storage.retention import RetentionPolicy, apply_retention
 
 
 def senders(services: Services) -> dict[str, Sender]:
@@ -48,7 +49,17 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
             services.runtime, datetime.now(UTC), nudge_after, expire_after
         )
 
+    policy = RetentionPolicy(
+        settings.retention_conversation_days,
+        settings.retention_closed_referral_days,
+        settings.retention_inbox_days,
+    )
+
+    async def retain() -> None:
+        await apply_retention(services.db, datetime.now(UTC), policy)
+
     scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(retain, "interval", hours=6, max_instances=1, coalesce=True, id="retention")
     scheduler.add_job(tend, "interval", minutes=10, max_instances=1, coalesce=True)
     scheduler.add_job(remind, "interval", seconds=30, max_instances=1, coalesce=True)
     every = settings.notify_every_seconds

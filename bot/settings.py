@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     # Appointment reminders: hours before the start; no reminder in these local hours.
     reminder_hours: tuple[int, ...] = (24, 2)
     quiet_hours: tuple[int, int] = (21, 8)
+    # Retention (storage/retention.py, applied by the clock every 6 hours): a conversation
+    # without messages this long is erased like /forget (the consent text says 12 months);
+    # a referral closed this long loses its case file; inbox rows this old are deleted.
+    retention_conversation_days: int = 365
+    retention_closed_referral_days: int = 365
+    retention_inbox_days: int = 30
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "relais@localhost"

@@ -88,8 +88,8 @@ class Engine:
         turn = TurnBuilder(self, copy.deepcopy(state), now, calendar)
         if event.kind is EventKind.START:
             self._start(turn, event)
-        elif event.kind is EventKind.PAYLOAD and event.payload:
-            self._payload(turn, event.payload)
+        elif event.kind is EventKind.PAYLOAD:
+            self._payload(turn, event.payload or "")
         elif event.kind is EventKind.TEXT:
             self._text(turn, event.text or "")
         elif event.kind is EventKind.EFFECT_RESULT:
@@ -209,7 +209,9 @@ class Engine:
         elif action == "consent":
             turn.goto("entry.consent", push=False)
         elif action == "mydata":
+            # The host puts what it keeps before this re-asked question.
             turn.effects.append(ShowMyData())
+            turn.render_current()
         elif action == "forget":
             turn.say(
                 turn.t(

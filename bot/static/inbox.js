@@ -20,7 +20,7 @@ function showView(name) {
 async function route() {
   if (!account) return showView("login");
   const [view, id] = (location.hash.slice(1) || "referrals").split("/");
-  notify("");
+  notify(t("loading"));
   try {
     if (view === "agenda") {
       showView("agenda");
@@ -38,6 +38,7 @@ async function route() {
         hideDetail();
       }
     }
+    notify("");
   } catch (error) {
     if (error instanceof ApiError && error.status !== 401) notify(t("error", { status: error.status }), "error");
     else if (!(error instanceof ApiError)) notify(t("error", { status: error.message }), "error");

@@ -24,9 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 class RestartableServer:
     """One `relais serve` process at a time on a fixed port; kill -9 and start again."""
 
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path, log_path: Path | None = None) -> None:
         self.env = {**env, "PYTHONPATH": str(ROOT)}
         self.cwd = cwd
+        # Where the server's stdout and stderr go (its logs), appended across restarts.
+        self.log_path = log_path
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -34,13 +36,20 @@ class RestartableServer:
         self.starts = 0
 
     def _spawn(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
-            env=self.env,
-            cwd=self.cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        output: Any = subprocess.DEVNULL
+        if self.log_path is not None:
+            output = self.log_path.open("ab")
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
+                env=self.env,
+                cwd=self.cwd,
+                stdout=output,
+                stderr=subprocess.STDOUT if self.log_path is not None else output,
+            )
+        finally:
+            if self.log_path is not None:
+                output.close()
         self.starts += 1
 
     def _wait_healthy(self, timeout: float = 60) -> None:
@@ -106,7 +115,7 @@ class Person:
             self.counters.failures += 1
             if time.monotonic() > deadline:
                 raise AssertionError(f"person {self.index}: {method} {url} kept failing")
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.25)
 
     async def start(self, source: str) -> None:
         # Creating a session has no message id: a retry after a lost answer starts another
