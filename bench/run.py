@@ -228,7 +228,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 def run(argv: list[str] | None = None) -> None:
     args = parse(argv)
     results = asyncio.run(main(args))
-    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    # Other benchmarks (bench/appointments.py) keep their own keys in the same file.
+    merged = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    merged.update(results)
+    args.out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if args.out == RESULTS:
         write_table(results)
     print(table(results))

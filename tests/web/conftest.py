@@ -1,5 +1,5 @@
-"""Fixtures of the browser tests: one real `relais serve` and one headless Chromium for
-the whole tests/web session (each test opens its own browser contexts)."""
+"""Fixtures of the browser tests: one real `relais serve` for the whole session and a
+headless Chromium per test module (each test opens its own browser contexts)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,9 @@ def relais(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Relais]:
         yield Relais(base, env, cwd)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is open, its event loop counts
+# as running in this thread, and the async tests of other modules could not start.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     require_chromium()
     from playwright.sync_api import sync_playwright
