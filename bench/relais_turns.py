@@ -4,8 +4,8 @@
 the middle of it at any time (a new one starts when one finishes). Every turn goes
 through `Runtime.handle` exactly as a channel adapter would call it: per-person lock,
 inbox idempotency (each message has an id), one transaction per turn, replies written to
-the outbox. After the run the case store is checked: one intake and one referral per
-person, every conversation back at the main menu.
+the outbox. After the run the case store is checked: one new conversation, intake and
+referral per person.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "memory_gib": round(memory_kib / 1024 / 1024, 1),
         "python": sys.version.split()[0],
-        "load_average_at_start": list(os.getloadavg()),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "packages": {name: metadata.version(name) for name in packages},
     }
 
@@ -208,7 +208,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             print("postgresql…", flush=True)
             async with postgres_database(args.pg_url) as pg_url:
                 results["turns"]["postgresql"] = await one_backend(pg_url, args, baseline)
-    results["machine"]["load_average_at_end"] = list(os.getloadavg())
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
 
 

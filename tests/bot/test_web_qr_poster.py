@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import segno
+from babel.messages.pofile import read_po, write_po
 from PIL import Image
 
 from bot.cli import main
@@ -31,9 +32,12 @@ def catalogs(tmp_path: Path) -> Catalogs:
     shutil.copytree(LOCALES_DIR, locales)
     for lang, text in TRANSLATED.items():
         po = locales / lang / "LC_MESSAGES" / "relais.po"
-        entry = f'msgid "{POSTER_LINE}"\nmsgstr "{text}"\n'
-        content = po.read_text(encoding="utf-8").replace(f'msgid "{POSTER_LINE}"\nmsgstr ""\n', "")
-        po.write_text(f"{content.rstrip()}\n\n{entry}", encoding="utf-8")
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        catalog.delete(POSTER_LINE)  # the shipped entry, translated or not
+        catalog.add(POSTER_LINE, text)
+        with po.open("wb") as handle:
+            write_po(handle, catalog)
     return Catalogs(locales)
 
 
