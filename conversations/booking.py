@@ -140,7 +140,7 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
         text = turn.t(
             "Shall I book {when} at {place} ({address})?",
             when=_when(turn, offer.starts_at),
-            place=place.name,
+            place=f"\u2068{place.name}\u2069",
             address=f"\u2068{place.address}\u2069",
         )
     turn.say(text, tuple(buttons(turn, step)) + nav)
@@ -248,7 +248,7 @@ def booked(turn: TurnBuilder, data: dict[str, Any]) -> None:
             "✅ Booked: {when}, {place} ({address}). Bring an ID document if you have one "
             "(no document is fine too). To cancel or move it, choose “Appointment” in the menu.",
             when=_when(turn, starts),
-            place=place.name,
+            place=f"\u2068{place.name}\u2069",
             address=f"\u2068{place.address}\u2069",
         ),
         appointment_id=int(data["appointment_id"]),
