@@ -26,7 +26,7 @@ run: install
 lint:
 	$(BIN)/ruff check .
 
-test:
+test: install
 	$(BIN)/ruff check .
 	@if [ -z "$${RELAIS_TEST_PG_URL:-}" ]; then \
 		RELAIS_TEST_PG_URL="$$(.ci/start-postgres)" || exit 1; \
