@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 Intent = Literal[
     "housing",
@@ -18,18 +18,7 @@ Intent = Literal[
     "other",
 ]
 
-INTENTS: Final[tuple[Intent, ...]] = (
-    "housing",
-    "housing_emergency",
-    "cej",
-    "aid",
-    "appointment",
-    "violence",
-    "distress",
-    "human",
-    "language",
-    "other",
-)
+INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
 
 # The shipped languages (catalog codes); Dari is Persian as written in Afghanistan.
 LANGUAGES: Final = ("fr", "en", "ar", "fa_AF", "ps", "uk", "ru", "ti", "bn", "tr")
