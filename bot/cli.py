@@ -39,7 +39,7 @@ async def _create_token(args: argparse.Namespace, settings: Settings) -> int:
     if args.role == "conseiller" and not args.structure:
         print("a conseiller token needs --structure ID")
         return 2
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, keyring=settings.keyring())
     try:
         await db.upgrade()
         expires = datetime.now(UTC) + timedelta(days=args.days) if args.days else None
@@ -51,6 +51,22 @@ async def _create_token(args: argparse.Namespace, settings: Settings) -> int:
         await db.dispose()
     print(f"{args.role} token created" + (f" (expires {expires:%Y-%m-%d})" if expires else ""))
     print(token)
+    return 0
+
+
+async def _rotate_keys(settings: Settings) -> int:
+    from storage import Database
+    from storage.rotation import rotate_keys
+
+    db = Database(settings.database_url, keyring=settings.keyring())
+    try:
+        await db.upgrade()
+        report = await rotate_keys(db)
+    finally:
+        await db.dispose()
+    for column, count in report.rewritten.items():
+        print(f"{column}: {count}")
+    print(f"{report.total} values sealed under the newest key")
     return 0
 
 
@@ -119,6 +135,10 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--structure", help="structure (organisation) id for a conseiller")
     token.add_argument("--name")
     token.add_argument("--days", type=int, default=365, help="validity in days (0: none)")
+    admin_commands.add_parser("new-data-key", help="print a new key for RELAIS_DATA_KEYS")
+    admin_commands.add_parser(
+        "rotate-keys", help="re-seal all free text under the first key of RELAIS_DATA_KEYS"
+    )
     return root
 
 
@@ -134,6 +154,13 @@ def main(argv: list[str] | None = None) -> int:
         return _understand(args)
     if args.command == "qr":
         return _qr(args, settings)
+    if args.admin_command == "new-data-key":
+        from storage.sealing import Keyring
+
+        print(Keyring.generate_key())
+        return 0
+    if args.admin_command == "rotate-keys":
+        return asyncio.run(_rotate_keys(settings))
     return asyncio.run(_create_token(args, settings))
 
 

@@ -53,6 +53,8 @@ def start_scheduler(services: Services) -> AsyncIOScheduler:
         settings.retention_conversation_days,
         settings.retention_closed_referral_days,
         settings.retention_inbox_days,
+        settings.retention_notification_days,
+        settings.retention_audit_days,
     )
 
     async def retain() -> None:

@@ -12,6 +12,9 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.directory import DEFAULT_DIRECTORY
+from storage.sealing import Keyring
+
+DERIVED_KEY = "derived"
 
 
 class Settings(BaseSettings):
@@ -27,6 +30,11 @@ class Settings(BaseSettings):
     # var/secret.key on first start when not set.
     secret_key: SecretStr | None = None
     var_dir: Path = Path("var")
+    # Keys that seal free text at rest (storage/sealing.py): Fernet keys separated by
+    # commas, the newest first (`relais admin new-data-key` makes one). When not set, one
+    # key is derived from the secret key (named `derived` in the list). Rotation:
+    # docs/privacy.md.
+    data_keys: SecretStr | None = None
 
     # Telegram: a token (from BotFather) turns the channel on inside `relais serve`.
     telegram_token: SecretStr | None = None
@@ -57,6 +65,9 @@ class Settings(BaseSettings):
     retention_conversation_days: int = 365
     retention_closed_referral_days: int = 365
     retention_inbox_days: int = 30
+    # Notifications sent or abandoned, and audit entries, are deleted after these days.
+    retention_notification_days: int = 90
+    retention_audit_days: int = 365
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "relais@localhost"
@@ -82,6 +93,15 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_hex(32), encoding="utf-8")
             path.chmod(0o600)
         return path.read_text(encoding="utf-8").strip().encode()
+
+    def keyring(self) -> Keyring:
+        """The data keys, newest first; `derived` names the key derived from the secret."""
+        value = self.data_keys.get_secret_value() if self.data_keys else DERIVED_KEY
+        keys = [k.strip() for k in value.split(",") if k.strip()]
+        return Keyring(
+            Keyring.derive_key(self.pseudonym_key()) if k == DERIVED_KEY else k.encode("ascii")
+            for k in keys
+        )
 
     def telegram_secret(self) -> str:
         """The webhook secret: set, or derived from the secret key (same on every worker)."""

@@ -48,7 +48,7 @@ def build_engine(settings: Settings, deployment: Deployment | None = None) -> En
 async def start_services(settings: Settings) -> Services:
     """Open the database, apply migrations and build the runtime (no create_all)."""
     engine = build_engine(settings)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, keyring=settings.keyring())
     await db.upgrade()
     runtime = Runtime(
         db,

@@ -28,6 +28,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sealing
+from storage.sealing import Keyring
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # asyncio.Lock is bound to one event loop, so locks are kept per loop, then per database.
@@ -98,8 +101,14 @@ class Database:
     """One database (SQLite file or PostgreSQL) and its connection pool."""
 
     def __init__(
-        self, url: str, ping_idle_after: float = PING_IDLE_AFTER_SECONDS, **engine_options: Any
+        self,
+        url: str,
+        ping_idle_after: float = PING_IDLE_AFTER_SECONDS,
+        keyring: Keyring | None = None,
+        **engine_options: Any,
     ) -> None:
+        """`keyring` seals free text at rest (storage/sealing.py); without one, a random key
+        is used, so what this handle writes is readable by this handle only."""
         parsed = make_url(url)
         self._is_sqlite = parsed.get_backend_name() == "sqlite"
         if self._is_sqlite:
@@ -111,6 +120,8 @@ class Database:
         else:
             self._lock_key = f"db:{id(self)}"
         self._engine = create_async_engine(parsed, **engine_options)
+        self._keyring = keyring or Keyring.ephemeral()
+        sealing.attach(self._engine.sync_engine.dialect, self._keyring)
         if self._is_sqlite:
             event.listen(self._engine.sync_engine, "connect", _on_sqlite_connect)
             event.listen(self._engine.sync_engine, "begin", _on_sqlite_begin)
@@ -123,6 +134,10 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self._is_sqlite
+
+    @property
+    def keyring(self) -> Keyring:
+        return self._keyring
 
     @property
     def engine(self) -> AsyncEngine:

@@ -2,6 +2,8 @@
 
 Conversations are keyed by `person_key`, a keyed hash computed by the caller: raw channel
 ids never reach the database. JSON columns use the generic `sa.JSON`, timestamps are UTC.
+Free text (conversation state, answers, summaries, notes, messages, queued replies) is
+sealed at rest: see `storage/sealing.py`.
 The schema itself is created by the Alembic migrations in `storage/migrations`.
 """
 
@@ -18,11 +20,11 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.sealing import SealedJSON, SealedText
 from storage.types import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
@@ -56,7 +58,7 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(16), nullable=False)
     lang: Mapped[str | None] = mapped_column(String(8))
     consent: Mapped[bool | None]
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    state: Mapped[dict[str, Any]] = mapped_column(SealedJSON, nullable=False, default=dict)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
@@ -70,7 +72,7 @@ class InboundMessage(Base):
     channel: Mapped[str] = mapped_column(String(16), nullable=False)
     message_key: Mapped[str] = mapped_column(String(128), nullable=False)
     conversation_id: Mapped[int] = _conversation_fk("CASCADE", nullable=False, index=True)
-    replies: Mapped[list[Any]] = mapped_column(JSON, nullable=False, default=list)
+    replies: Mapped[list[Any]] = mapped_column(SealedJSON, nullable=False, default=list)
     created_at: Mapped[datetime] = _created()
 
 
@@ -81,7 +83,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = _conversation_fk("CASCADE", nullable=False, index=True)
     channel: Mapped[str] = mapped_column(String(16), nullable=False)
-    body: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    body: Mapped[dict[str, Any]] = mapped_column(SealedJSON, nullable=False)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = _created()
@@ -94,9 +96,9 @@ class Intake(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int | None] = _conversation_fk("SET NULL", nullable=True, index=True)
     theme: Mapped[str] = mapped_column(String(32), nullable=False)
-    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    answers: Mapped[dict[str, Any]] = mapped_column(SealedJSON, nullable=False, default=dict)
     age_band: Mapped[str | None] = mapped_column(String(16))
-    commune: Mapped[str | None] = mapped_column(String(120))
+    commune: Mapped[str | None] = mapped_column(SealedText)
     territory: Mapped[str | None] = mapped_column(String(64))
     statuses: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
     urgency: Mapped[str] = mapped_column(String(16), nullable=False, default="normal")
@@ -125,7 +127,7 @@ class Referral(Base):
     role: Mapped[str | None] = mapped_column(String(64))
     rule_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="new")
-    summary: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    summary: Mapped[dict[str, Any]] = mapped_column(SealedJSON, nullable=False, default=dict)
     lang: Mapped[str] = mapped_column(String(8), nullable=False)
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, nullable=False, index=True
@@ -204,7 +206,7 @@ class ReferralNote(Base):
         ForeignKey("referrals.id", ondelete="CASCADE"), nullable=False, index=True
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body: Mapped[str] = mapped_column(SealedText, nullable=False)
     created_at: Mapped[datetime] = _created()
 
 
@@ -220,7 +222,7 @@ class ReferralMessage(Base):
     direction: Mapped[str] = mapped_column(String(16), nullable=False)  # to_person | from_person
     author_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
     template: Mapped[str | None] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(Text, nullable=False)
+    body: Mapped[str] = mapped_column(SealedText, nullable=False)
     created_at: Mapped[datetime] = _created()
 
 

@@ -8,6 +8,9 @@
   town, even if the person is still talking to Relais about something else.
 - Inbox rows (kept so that a redelivered message gets the same answer) older than
   `inbox_days` are deleted: redeliveries happen within minutes, not weeks.
+- Notifications sent or given up for `notification_days` are deleted (pending ones stay
+  until delivered); audit entries older than `audit_days` are deleted (the CNIL
+  recommends keeping access logs 6 months to a year).
 
 Runs in batches, one transaction each; rows a person is using right now are skipped
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL) and picked up by the next run. Idempotent.
@@ -22,9 +25,12 @@ from sqlalchemy import ColumnElement, Text, cast, delete, exists, func, or_, sel
 
 from storage.db import Database
 from storage.models import (
+    AuditEntry,
+    Base,
     Conversation,
     InboundMessage,
     Intake,
+    Notification,
     Referral,
     ReferralMessage,
     ReferralNote,
@@ -37,6 +43,8 @@ class RetentionPolicy:
     conversation_days: int = 365
     closed_referral_days: int = 365
     inbox_days: int = 30
+    notification_days: int = 90
+    audit_days: int = 365
 
 
 @dataclass
@@ -44,6 +52,8 @@ class RetentionReport:
     conversations_erased: int = 0
     referrals_anonymised: int = 0
     inbox_rows_deleted: int = 0
+    notifications_deleted: int = 0
+    audit_entries_deleted: int = 0
 
 
 def _has_case_file() -> ColumnElement[bool]:
@@ -107,12 +117,10 @@ async def _anonymise_closed(db: Database, before: datetime, batch: int) -> int:
             return done
 
 
-async def _purge_inbox(db: Database, before: datetime) -> int:
+async def _purge(db: Database, model: type[Base], *where: ColumnElement[bool]) -> int:
     async with db.transaction() as session:
         result = await session.execute(
-            delete(InboundMessage)
-            .where(InboundMessage.created_at < before)
-            .execution_options(synchronize_session=False)
+            delete(model).where(*where).execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -129,5 +137,16 @@ async def apply_retention(
     report.referrals_anonymised = await _anonymise_closed(
         db, now - timedelta(days=policy.closed_referral_days), batch
     )
-    report.inbox_rows_deleted = await _purge_inbox(db, now - timedelta(days=policy.inbox_days))
+    report.inbox_rows_deleted = await _purge(
+        db, InboundMessage, InboundMessage.created_at < now - timedelta(days=policy.inbox_days)
+    )
+    report.notifications_deleted = await _purge(
+        db,
+        Notification,
+        Notification.status.in_(("sent", "failed")),
+        Notification.created_at < now - timedelta(days=policy.notification_days),
+    )
+    report.audit_entries_deleted = await _purge(
+        db, AuditEntry, AuditEntry.at < now - timedelta(days=policy.audit_days)
+    )
     return report

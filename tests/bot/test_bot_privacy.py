@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 
 from storage import Database
 from storage.models import Conversation, InboundMessage, Intake, OutboxMessage, Referral
+from storage.sealing import SEAL_PREFIX
 from support.webchat import WebChat
 
 SECRET_TOWN = "Zorglubville"
@@ -51,6 +52,20 @@ async def _checkpointed_bytes(db: Database) -> bytes:
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
 
 
+def _sealed_tokens(path: Path) -> list[bytes]:
+    """The sealed values holding the person's free text, as stored."""
+    queries = (
+        "SELECT state FROM conversations",
+        "SELECT answers FROM intakes",
+        "SELECT commune FROM intakes",
+        "SELECT body FROM referral_notes",
+        "SELECT body FROM referral_messages",
+    )
+    with sqlite3.connect(path) as raw_db:
+        values = [row[0] for query in queries for row in raw_db.execute(query)]
+    return [value.strip('"').encode() for value in values if SEAL_PREFIX in value]
+
+
 async def test_mydata_lists_what_is_kept(
     chat: WebChat, client: httpx.AsyncClient, admin_headers: dict[str, str]
 ) -> None:
@@ -66,9 +81,13 @@ async def test_forget_erases_everything_personal(
 ) -> None:
     rid = await _journey_with_free_text(chat, client, admin_headers)
     db = app.state.services.db
+    sealed: list[bytes] = []
     if db.is_sqlite:
         raw = await _checkpointed_bytes(db)
-        assert SECRET_TOWN.encode() in raw and SECRET_WORDS.encode() in raw
+        # Free text is sealed at rest: the file holds tokens, not the words.
+        assert SECRET_TOWN.encode() not in raw and SECRET_WORDS.encode() not in raw
+        sealed = _sealed_tokens(Path(str(db.engine.url.database)))
+        assert len(sealed) >= 5 and all(token in raw for token in sealed)
     await chat.say("/forget")
     await chat.tap("nav.forget_confirmed")
     assert "erased" in chat.text()
@@ -95,3 +114,4 @@ async def test_forget_erases_everything_personal(
         raw = await _checkpointed_bytes(db)
         assert SECRET_TOWN.encode() not in raw
         assert SECRET_WORDS.encode() not in raw
+        assert not [token for token in sealed if token in raw]

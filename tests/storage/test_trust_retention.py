@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from bot.settings import Settings
 from storage import ConversationRepository, Database, InboxRepository, IntakeRepository
 from storage.models import (
+    AuditEntry,
     Conversation,
     InboundMessage,
     Intake,
+    Notification,
     Referral,
     ReferralMessage,
     ReferralNote,
@@ -135,3 +137,36 @@ async def test_the_clock_runs_retention(settings: Settings) -> None:
     finally:
         scheduler.shutdown(wait=False)
         await services.db.dispose()
+
+
+async def test_old_notifications_and_audit_entries_go(db: Database) -> None:
+    def notification(status: str, created: datetime) -> Notification:
+        return Notification(
+            kind="email",
+            target="referent@example.org",
+            event="new_referral",
+            payload={"referral_id": 1},
+            status=status,
+            next_attempt_at=created,
+            created_at=created,
+        )
+
+    async with db.transaction() as session:
+        session.add_all(
+            [
+                notification("sent", OLD),
+                notification("failed", OLD),
+                notification("pending", OLD),  # never delivered: kept until it is
+                notification("sent", RECENT),
+                AuditEntry(actor_id=1, action="read", resource="referral", resource_id=1, at=OLD),
+                AuditEntry(actor_id=1, action="read", resource="referral", at=RECENT),
+            ]
+        )
+
+    report = await apply_retention(db, NOW)
+    assert (report.notifications_deleted, report.audit_entries_deleted) == (2, 1)
+    async with db.transaction() as session:
+        left = (await session.scalars(select(Notification.status).order_by("id"))).all()
+        assert left == ["pending", "sent"]
+        assert (await session.scalars(select(AuditEntry.at))).one() == RECENT
+    assert await apply_retention(db, NOW) == RetentionReport()
