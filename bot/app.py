@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from api.routes import (
     accounts,
@@ -27,6 +30,9 @@ from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from bot.telegram import webhook as telegram_webhook
 from bot.wiring import start_services
+from storage.availability import RETRY_AFTER_SECONDS, database_unavailable
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -92,6 +98,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             for e in error.errors()
         ]
         return JSONResponse({"detail": details}, status_code=422)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeout)
+    @app.exception_handler(OSError)
+    async def database_down(_: Request, error: Exception) -> JSONResponse:
+        # The request's transaction was rolled back as a whole: nothing is half-written,
+        # and the client may send the same request again (message ids make it safe).
+        if not database_unavailable(error):
+            raise error
+        log.warning("database unavailable (%s): answered 503", type(error).__name__)
+        return JSONResponse(
+            {"detail": "the database is unavailable for a moment; try again"},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -23,6 +23,9 @@ CHAT_STRINGS: Final[dict[str, str]] = {
     "you_said": N_("You said:"),
     "calendar": N_("Add to my calendar"),
     "offline": N_("No connection. Your message was not sent: please try again."),
+    "unavailable": N_(
+        "Sorry, I cannot answer right now. Your message was not sent: please try again in a moment."
+    ),
     "kiosk_welcome": N_(
         "Hello! A question about housing, work, money or an appointment? "
         "Tap Start to chat in your language."

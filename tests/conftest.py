@@ -7,54 +7,13 @@ they are skipped locally, but fail when CI=true so CI can never silently skip Po
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import URL, make_url
 
 from storage import Database
-
-PG_ENV = "RELAIS_TEST_PG_URL"
-
-
-def _pg_server_url() -> URL:
-    raw = os.environ.get(PG_ENV, "").strip()
-    if not raw:
-        message = f"{PG_ENV} is not set (start a server with .ci/start-postgres)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return make_url(raw)
-
-
-def _asyncpg_dsn(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@asynccontextmanager
-async def fresh_postgres_database() -> AsyncIterator[str]:
-    """Create a brand-new, empty PostgreSQL database; yield its URL; drop it afterwards."""
-    server = _pg_server_url()
-    name = f"relais_test_{secrets.token_hex(6)}"
-    admin = await asyncpg.connect(_asyncpg_dsn(server))
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        url = server.set(drivername="postgresql+asyncpg", database=name)
-        yield url.render_as_string(hide_password=False)
-    finally:
-        admin = await asyncpg.connect(_asyncpg_dsn(server))
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+from support.postgres import fresh_postgres_database
 
 
 @pytest.fixture(

@@ -21,6 +21,9 @@
   let idleTimer = null;
 
   class Gone extends Error {}
+  // 503: the server is up but cannot store anything for a moment; nothing was kept.
+  class Unavailable extends Error {}
+  const failure = (error) => t(error instanceof Unavailable ? "unavailable" : "offline");
 
   function read() {
     try { return JSON.parse(sessionStorage.getItem(STORE)); } catch { return null; }
@@ -41,6 +44,7 @@
     }
     const response = await fetch(path, init);
     if (response.status === 404) throw new Gone(path);
+    if (response.status === 503) throw new Unavailable(path);
     if (!response.ok) throw new Error(String(response.status));
     return response.status === 204 ? null : response.json();
   }
@@ -191,7 +195,7 @@
         echoed.remove();
         log.querySelectorAll(".choice").forEach((b) => { b.disabled = false; });
         if (body.text) $("text").value = body.text;
-        status(t("offline"));
+        status(failure(error));
       } finally {
         sending -= 1;
       }
@@ -256,14 +260,14 @@
       poll();
     } catch (error) {
       if (error instanceof Gone) return restartAfterGone();
-      status(t("offline"));
+      status(failure(error));
     }
   }
 
   function restartAfterGone() {
     forget();
     if (kiosk) showStart(false);
-    else start().catch(() => status(t("offline")));
+    else start().catch((error) => status(failure(error)));
   }
 
   // --- kiosk ------------------------------------------------------------------------

@@ -54,17 +54,21 @@ class Dispatcher:
         self._backoff_min, self._backoff_max = backoff
         self._backoff = 0.0
         self._wake = asyncio.Event()
+        self._unrecorded: _Report | None = None
 
     def wake(self) -> None:
         """New messages were committed: look at the outbox now rather than at the next tick."""
         self._wake.set()
 
     async def run(self) -> None:
-        async with self._db.transaction() as session:
-            await DeliveryRepository(session).reset(CHANNEL)
+        reset = False
         while True:
             self._wake.clear()
             try:
+                if not reset:  # claims left behind by a crash go back to pending
+                    async with self._db.transaction() as session:
+                        await DeliveryRepository(session).reset(CHANNEL)
+                    reset = True
                 report = await self.deliver_batch()
             except Exception:
                 log.exception("telegram dispatcher: batch failed")
@@ -81,6 +85,11 @@ class Dispatcher:
                     pass
 
     async def deliver_batch(self) -> _Report:
+        # What was sent while the database was away is recorded before anything new is
+        # claimed, so nothing sent is sent again and nothing stays claimed.
+        if self._unrecorded is not None:
+            await self._record(self._unrecorded)
+            self._unrecorded = None
         async with self._db.transaction() as session:
             claimed = await DeliveryRepository(session).claim(CHANNEL, self._batch)
         per_chat: dict[int, list[Delivery]] = defaultdict(list)
@@ -88,6 +97,12 @@ class Dispatcher:
             per_chat[delivery.conversation_id].append(delivery)
         report = _Report()
         await asyncio.gather(*(self._send_chat(items, report) for items in per_chat.values()))
+        self._unrecorded = report
+        await self._record(report)
+        self._unrecorded = None
+        return report
+
+    async def _record(self, report: _Report) -> None:
         async with self._db.transaction() as session:
             outbox = OutboxRepository(session)
             await outbox.mark_delivered(report.delivered)
@@ -99,7 +114,6 @@ class Dispatcher:
             addresses = ChannelAddressRepository(session)
             for conversation_id in report.unreachable:
                 await addresses.mark_unreachable(conversation_id)
-        return report
 
     async def _send_chat(self, items: list[Delivery], report: _Report) -> None:
         """One person's messages, strictly in order: a failure holds back the later ones."""

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from bot.crypto import AddressSealer
+from bot.hardening import Limits, TokenBuckets
 from bot.runtime import Inbound, Runtime
 from bot.telegram.client import BotClient, TelegramError
 from bot.telegram.updates import parse
@@ -28,7 +29,11 @@ class UpdateHandler:
         client: BotClient,
         sealer: AddressSealer,
         on_stored: Callable[[], None] = lambda: None,
+        flood: TokenBuckets | None = None,
     ) -> None:
+        # One person sending far more than anyone types (a script, a stuck key): the
+        # excess is confirmed to Telegram and dropped, so it cannot starve the others.
+        self.flood = flood or TokenBuckets(Limits().per_person)
         self._runtime = runtime
         self._client = client
         self._sealer = sealer
@@ -43,6 +48,11 @@ class UpdateHandler:
             log.warning("telegram: update %s ignored (unexpected shape)", update.get("update_id"))
             return
         if parsed is None:
+            return
+        if self.flood.take(str(parsed.user_id)) > 0:
+            log.warning("telegram: update dropped, one person over the rate limit")
+            if parsed.callback_query_id is not None:
+                await self._answer(parsed.callback_query_id)
             return
         inbound = Inbound(
             CHANNEL,

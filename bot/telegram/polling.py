@@ -3,8 +3,10 @@
 The offset sent to Telegram is what confirms updates, so it moves past an update only
 once `UpdateHandler.handle` has committed it. If storing fails, the same batch is asked
 for again after a pause; an update that fails `max_failures` times in a row is logged and
-skipped, so that one poisonous update cannot stop the channel. Duplicates are caught by
-the inbox (unique update_id), never by comparing ids.
+skipped, so that one poisonous update cannot stop the channel. While the database is
+unavailable nothing counts as a failure and nothing is skipped: the poller waits, with a
+pause doubling up to a minute, and the same updates are handled once it is back.
+Duplicates are caught by the inbox (unique update_id), never by comparing ids.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import logging
 
 from bot.telegram.client import BotClient, TelegramError
 from bot.telegram.inbound import UpdateHandler
+from storage.availability import database_unavailable
 
 log = logging.getLogger(__name__)
+MAX_PAUSE_SECONDS = 60.0
 
 
 class Poller:
@@ -35,6 +39,7 @@ class Poller:
         self._max_failures = max_failures
         self._failures: dict[int, int] = {}
         self.offset: int | None = None
+        self._pause = retry_seconds
 
     async def run(self) -> None:
         while True:
@@ -45,7 +50,10 @@ class Poller:
                 await asyncio.sleep(self._retry)
                 continue
             if not await self.process(updates):
-                await asyncio.sleep(self._retry)
+                await asyncio.sleep(self._pause)
+                self._pause = min(self._pause * 2, MAX_PAUSE_SECONDS)
+            else:
+                self._pause = self._retry
 
     async def process(self, updates: list[dict[str, object]]) -> bool:
         """Handle a batch in order; False if one could not be stored (offset stays before it)."""
@@ -53,7 +61,10 @@ class Poller:
             update_id = int(str(update["update_id"]))
             try:
                 await self._handler.handle(update)
-            except Exception:
+            except Exception as error:
+                if database_unavailable(error):
+                    log.warning("telegram polling: database unavailable, %s waits", update_id)
+                    return False
                 failures = self._failures.get(update_id, 0) + 1
                 self._failures[update_id] = failures
                 if failures < self._max_failures:

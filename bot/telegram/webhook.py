@@ -2,8 +2,9 @@
 
 The X-Telegram-Bot-Api-Secret-Token header is checked first (missing → 401, wrong → 403)
 and nothing is read or written before that. The update is then validated by the
-library, stored and processed inside the request; a failure answers 500 so Telegram
-delivers it again, and the inbox makes the redelivery harmless.
+library, stored and processed inside the request; a failure answers 503 (database
+unavailable) or 500 so Telegram delivers it again, and the inbox makes the redelivery
+harmless.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, HTTPException, Request, Response, status
 
 from bot.telegram.channel import TelegramChannel
+from storage.availability import RETRY_AFTER_SECONDS, database_unavailable
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/telegram", tags=["telegram"])
@@ -46,7 +48,14 @@ async def webhook(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "not a Telegram update") from None
     try:
         await channel.handler.handle(update)
-    except Exception:
+    except Exception as error:
+        # Not confirmed: Telegram delivers the update again (the inbox makes that safe).
+        if database_unavailable(error):
+            log.warning("telegram webhook: database unavailable, Telegram will retry")
+            return Response(
+                status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         log.exception("telegram webhook: update not stored; Telegram will deliver it again")
         return Response(status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
     return Response(status_code=status.HTTP_200_OK)

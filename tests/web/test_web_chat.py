@@ -76,3 +76,37 @@ def test_housing_journey_in_arabic_then_booking(
     chat.tap("menu.main.aid")
     assert _page_direction(page) == ("rtl", "ar")
     context.close()
+
+
+def test_a_moment_without_database_keeps_the_message_and_says_try_again(
+    browser: Any, relais: Relais
+) -> None:
+    """The server answers 503 while its database is away (tested against a real outage
+    in tests/bot/test_trust_database_outage.py); here the page's side: the person is
+    told, in their language, to try again, and what they typed is still there."""
+    context = browser.new_context(viewport=PHONE, locale="uk-UA")
+    page = context.new_page()
+    chat = ChatPage(page)
+    page.goto(f"{relais.base}/")
+    chat.tap("entry.language.uk")
+    chat.tap("agree")
+    messages = "**/webchat/sessions/*/messages"
+    page.route(
+        messages,
+        lambda route: (
+            route.fulfill(status=503, json={"detail": "unavailable"})
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    mine = page.locator(".msg.me").count()
+    page.fill("#text", "Мені нема де спати")
+    page.press("#text", "Enter")
+    expect(page.locator("#status")).to_contain_text("спробуй ще раз за хвилинку")
+    assert page.input_value("#text") == "Мені нема де спати"
+    expect(page.locator(".msg.me")).to_have_count(mine)  # the echo is taken back
+    page.unroute(messages)
+    page.press("#text", "Enter")
+    expect(page.locator(".msg.me").last).to_contain_text("Мені нема де спати")
+    expect(page.locator(".msg.bot").last).not_to_have_text("")
+    context.close()

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from bot.hardening import Bucket, TokenBuckets
 from bot.settings import Settings
 from bot.telegram.redact import MASK
 from storage.models import Conversation, InboundMessage, OutboxMessage
@@ -172,3 +173,17 @@ async def test_the_token_never_reaches_the_logs(
     assert telegram.token.split(":")[1] not in caplog.text
     if library == "ptb":  # PTB logs its API URL, token included, at DEBUG: it was masked
         assert MASK in caplog.text
+
+
+async def test_one_person_flooding_is_cut_short_and_others_still_served(
+    hooked: tuple[TelegramApp, httpx.AsyncClient],
+) -> None:
+    telegram, http = hooked
+    handler = telegram.app.state.services.telegram.handler
+    handler.flood = TokenBuckets(Bucket(rate=0.001, burst=3))
+    flood = [message_update(200 + i, 42, f"spam {i}") for i in range(8)]
+    answers = [await _post(telegram, http, update) for update in flood]
+    assert [a.status_code for a in answers] == [200] * 8  # confirmed: no redelivery storm
+    assert await _count(telegram, InboundMessage) == 3
+    assert (await _post(telegram, http, message_update(300, 43, "/start"))).status_code == 200
+    assert await _count(telegram, InboundMessage) == 4
