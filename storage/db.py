@@ -70,6 +70,8 @@ def _on_sqlite_begin(conn: Connection) -> None:
 # pool then replaces every connection older than the failure.
 PING_IDLE_AFTER_SECONDS = 2.0
 _IDLE_SINCE = "relais_idle_since"
+CONNECT_TIMEOUT_SECONDS = 10
+COMMAND_TIMEOUT_SECONDS = 30
 
 
 def _mark_idle(_dbapi_connection: Any, record: Any) -> None:
@@ -119,6 +121,14 @@ class Database:
             self._lock_key = f"sqlite:{id(self)}" if memory else f"sqlite:{Path(path).resolve()}"
         else:
             self._lock_key = f"db:{id(self)}"
+        if parsed.get_backend_name() == "postgresql":
+            # A server that stops answering (packets dropped, not refused) must fail the
+            # request, not hold it until TCP gives up: see storage/availability.py.
+            connect_args: dict[str, Any] = {
+                "timeout": CONNECT_TIMEOUT_SECONDS,
+                "command_timeout": COMMAND_TIMEOUT_SECONDS,
+            }
+            engine_options["connect_args"] = connect_args | engine_options.get("connect_args", {})
         self._engine = create_async_engine(parsed, **engine_options)
         self._keyring = keyring or Keyring.ephemeral()
         sealing.attach(self._engine.sync_engine.dialect, self._keyring)
