@@ -51,7 +51,8 @@ from storage import (
 )
 from storage.casework import link_staff_account
 from storage.channel_addresses import ChannelAddressRepository
-from storage.models import Conversation, Referral, ReferralMessage
+from storage.conversations import LockedConversation
+from storage.models import Referral, ReferralMessage
 from storage.openings import (
     OpeningRepository,
     ReminderRepository,
@@ -59,6 +60,7 @@ from storage.openings import (
     reminder_times,
 )
 from storage.privacy import erase_conversation
+from storage.turns import TurnWrite, write_turn
 
 BOOKING_WINDOW = timedelta(days=22)
 
@@ -128,7 +130,11 @@ class Runtime:
         async with self._locks.hold(key):
             for attempt in range(3):
                 try:
-                    return await self._turn(key, inbound)
+                    # The inbox is looked up only after a conflict: a message id already
+                    # recorded fails the turn's final write (unique key), the whole turn
+                    # rolls back, and the retry finds the stored replies. Redeliveries
+                    # are rare; a lookup on every turn would cost a round trip each.
+                    return await self._turn(key, inbound, look_up=attempt > 0)
                 except IntegrityError:
                     # Two workers created the same conversation or recorded the same
                     # message at once: the other one won; replay against its result.
@@ -136,21 +142,21 @@ class Runtime:
                         raise
             raise AssertionError("unreachable")
 
-    async def _turn(self, key: str, inbound: Inbound) -> Outcome:
+    async def _turn(self, key: str, inbound: Inbound, look_up: bool) -> Outcome:
         message_key = f"{key[:24]}:{inbound.message_id}" if inbound.message_id else None
         async with self.db.transaction() as session:
-            inbox = InboxRepository(session)
-            if message_key:
-                seen = await inbox.find(inbound.channel, message_key)
+            if message_key and look_up:
+                seen = await InboxRepository(session).find(inbound.channel, message_key)
                 if seen is not None:
                     cursor = await OutboxRepository(session).latest_id(seen.conversation_id)
                     return Outcome(seen.conversation_id, list(seen.replies), cursor, True)
             conversations = ConversationRepository(session)
-            conv = await conversations.get_for_update(key)
+            conv = await conversations.lock(key)
             if conv is None:
                 if not inbound.create:
                     raise UnknownConversation(inbound.channel)
-                conv = await conversations.create(key, inbound.channel, None, State().to_dict())
+                created = await conversations.create(key, inbound.channel, None, State().to_dict())
+                conv = LockedConversation(created.id, created.state)
             if inbound.address is not None:
                 await ChannelAddressRepository(session).save(conv.id, inbound.address)
             now = self.clock()
@@ -163,15 +169,21 @@ class Runtime:
             if erased:
                 # Nothing of the person is left to store: answer without a trace.
                 return Outcome(0, [r.to_dict() for r in replies], 0)
-            await conversations.save(conv, state.to_dict(), state.lang, state.consent)
             bodies = [r.to_dict() for r in replies]
             status = "delivered" if inbound.channel in self.inline_channels else "pending"
-            outbox = OutboxRepository(session)
-            queued = await outbox.add_many(conv.id, inbound.channel, bodies, status)
-            cursor = queued[-1].id if queued else 0
-            if message_key:
-                await inbox.record(inbound.channel, message_key, conv.id, bodies)
-            cursor = cursor or await outbox.latest_id(conv.id)
+            cursor = await write_turn(
+                session,
+                TurnWrite(
+                    conv.id,
+                    state.to_dict(),
+                    state.lang,
+                    state.consent,
+                    inbound.channel,
+                    bodies,
+                    status,
+                    message_key,
+                ),
+            )
             return Outcome(conv.id, bodies, cursor)
 
     async def _calendar(
@@ -216,7 +228,12 @@ class Runtime:
         return Calendar(taken=taken, openings=openings, closures=closures)
 
     async def _carry_out(
-        self, session: AsyncSession, conv: Conversation, turn: Turn, channel: str, now: datetime
+        self,
+        session: AsyncSession,
+        conv: LockedConversation,
+        turn: Turn,
+        channel: str,
+        now: datetime,
     ) -> tuple[list[Reply], State, bool]:
         """Apply the turn's effects; booking results go back to the engine as events."""
         replies = list(turn.replies)
@@ -241,7 +258,12 @@ class Runtime:
         return replies, state, False
 
     async def _apply(
-        self, session: AsyncSession, conv: Conversation, state: State, effect: Effect, channel: str
+        self,
+        session: AsyncSession,
+        conv: LockedConversation,
+        state: State,
+        effect: Effect,
+        channel: str,
     ) -> dict[str, Any] | None:
         lang = state.lang or "fr"
         if isinstance(effect, RecordIntake):
@@ -297,7 +319,7 @@ class Runtime:
         return None
 
     async def _book(
-        self, session: AsyncSession, conv: Conversation, effect: BookAppointment, lang: str
+        self, session: AsyncSession, conv: LockedConversation, effect: BookAppointment, lang: str
     ) -> dict[str, Any]:
         repo = AppointmentRepository(session)
         booked = await repo.book(

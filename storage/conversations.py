@@ -7,6 +7,7 @@ already serialised by `Database.transaction()`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
 from storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class LockedConversation:
+    id: int
+    state: dict[str, Any]
+
+
+_LOCK = select(Conversation.__table__.c.id, Conversation.__table__.c.state)
 
 
 class ConversationRepository:
@@ -27,6 +37,14 @@ class ConversationRepository:
         stmt = select(Conversation).where(Conversation.person_key == person_key)
         result = await self._session.execute(stmt.with_for_update())
         return result.scalar_one_or_none()
+
+    async def lock(self, person_key: str) -> LockedConversation | None:
+        """The row's id and state, locked like `get_for_update`, without an ORM object
+        (the turn's hot path writes it back with storage/turns.py)."""
+        table = Conversation.__table__
+        stmt = _LOCK.where(table.c.person_key == person_key).with_for_update()
+        row = (await self._session.execute(stmt)).one_or_none()
+        return None if row is None else LockedConversation(row.id, row.state)
 
     async def create(
         self, person_key: str, channel: str, lang: str | None, state: dict[str, Any]

@@ -128,3 +128,9 @@ class SealedJSON(TypeDecorator[Any]):
         if not is_sealed(value):
             return value
         return json.loads(keyring_of(dialect).open(value))
+
+
+def sealed_json_text(dialect: Dialect, value: Any) -> str:
+    """`value` as a `SealedJSON` column stores it (JSON text), for hand-written SQL that
+    passes several documents in one array parameter."""
+    return json.dumps(SealedJSON().process_bind_param(value, dialect))
