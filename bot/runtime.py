@@ -190,7 +190,7 @@ class Runtime:
         self, session: AsyncSession, state: State, event: Event, now: datetime, conversation_id: int
     ) -> Calendar:
         """Seats taken, dated openings and closures — only for turns that book."""
-        if not Engine.needs_calendar(state, event):
+        if not self.engine.needs_calendar(state, event):
             return Calendar()
         until = now + BOOKING_WINDOW
         openings_repo = OpeningRepository(session)

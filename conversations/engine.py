@@ -8,7 +8,6 @@ emergency screen work from every step.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -18,7 +17,7 @@ from conversations import advice as advice_rules
 from conversations import handlers
 from conversations.calendar import Calendar
 from conversations.directory import Deployment
-from conversations.flows import Flows, Step
+from conversations.flows import Choice, Flows, Step
 from conversations.i18n import Catalogs
 from conversations.matching import match_button
 from conversations.model import (
@@ -40,6 +39,8 @@ from conversations.understanding import Understander, default_understander
 _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
 JOURNEY_INTENTS = frozenset({"housing", "cej", "aid", "appointment"})
 MIN_CONFIDENCE = 0.5
+# Flows whose steps show slots, appointments or the bus schedule.
+CALENDAR_FLOWS = frozenset({"appointment", "menu", "info"})
 
 COMMANDS = {
     "/start": "nav.restart",
@@ -85,7 +86,7 @@ class Engine:
         calendar = calendar or Calendar()
         if availability:
             calendar = replace(calendar, taken={**calendar.taken, **availability})
-        turn = TurnBuilder(self, copy.deepcopy(state), now, calendar)
+        turn = TurnBuilder(self, state.copy(), now, calendar)
         if event.kind is EventKind.START:
             self._start(turn, event)
         elif event.kind is EventKind.PAYLOAD:
@@ -100,12 +101,29 @@ class Engine:
             turn.expire()
         return turn.build()
 
-    @staticmethod
-    def needs_calendar(state: State, event: Event) -> bool:
-        """Whether the host should load seats, openings and appointments for this turn."""
+    def needs_calendar(self, state: State, event: Event) -> bool:
+        """Whether the host should load seats, openings and appointments for this turn
+        (four queries: skipped when the tapped choice leads to a flow without dates)."""
         if event.payload and event.payload.startswith(("nav.appt.", "nav.bus.")):
             return True
-        return state.flow in ("appointment", "menu", "info")
+        if state.flow not in CALENDAR_FLOWS:
+            return False
+        choice = self._tapped_choice(state, event)
+        if choice is None or choice.next is None:
+            return True
+        flow, _ = self.flows.resolve(choice.next, state.flow)
+        return flow in CALENDAR_FLOWS
+
+    def _tapped_choice(self, state: State, event: Event) -> Choice | None:
+        prefix = f"{state.flow}.{state.step}."
+        if not event.payload or not event.payload.startswith(prefix):
+            return None
+        try:
+            step = self.flows.step(state.flow, state.step)
+        except KeyError:
+            return None
+        wanted = event.payload[len(prefix) :]
+        return next((c for c in step.choices if c.id == wanted), None)
 
     # --- event kinds -----------------------------------------------------------
 
@@ -241,7 +259,7 @@ class Engine:
 
 def render_step_for_tests(engine: Engine, state: State, now: datetime) -> list[Reply]:
     """The replies a person would see for the current step (used by golden tests)."""
-    turn = TurnBuilder(engine, copy.deepcopy(state), now, Calendar())
+    turn = TurnBuilder(engine, state.copy(), now, Calendar())
     turn.render_current()
     return list(turn.build().replies)
 

@@ -6,7 +6,7 @@ persist it and tests can compare it without any channel or database object.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -172,6 +172,15 @@ Effect = (
 # --- conversation state -----------------------------------------------------------
 
 
+def _plain(value: Any) -> Any:
+    """A deep copy of a JSON value (dicts, lists, scalars)."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 @dataclass
 class State:
     """Where one person is in the conversation. Serialised as JSON by the host."""
@@ -192,7 +201,12 @@ class State:
     scratch: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every turn serialises the state: a plain copy is several times cheaper than
+        # dataclasses.asdict (the state holds only JSON values).
+        return {name: _plain(getattr(self, name)) for name in self.__dataclass_fields__}
+
+    def copy(self) -> State:
+        return State.from_dict(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> State:
