@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation
@@ -23,7 +23,13 @@ class LockedConversation:
     state: dict[str, Any]
 
 
-_LOCK = select(Conversation.__table__.c.id, Conversation.__table__.c.state)
+_TABLE = Conversation.__table__
+# Built once: every turn runs it.
+_LOCK = (
+    select(_TABLE.c.id, _TABLE.c.state)
+    .where(_TABLE.c.person_key == bindparam("p_person_key"))
+    .with_for_update()
+)
 
 
 class ConversationRepository:
@@ -41,9 +47,7 @@ class ConversationRepository:
     async def lock(self, person_key: str) -> LockedConversation | None:
         """The row's id and state, locked like `get_for_update`, without an ORM object
         (the turn's hot path writes it back with storage/turns.py)."""
-        table = Conversation.__table__
-        stmt = _LOCK.where(table.c.person_key == person_key).with_for_update()
-        row = (await self._session.execute(stmt)).one_or_none()
+        row = (await self._session.execute(_LOCK, {"p_person_key": person_key})).one_or_none()
         return None if row is None else LockedConversation(row.id, row.state)
 
     async def create(
