@@ -35,6 +35,7 @@ from bench.baseline_ptb import measure_baseline
 from bench.memory import baseline_memory, relais_memory
 from bench.raw_commits import asyncpg_dsn, measure_raw_commits
 from bench.relais_turns import measure_turns
+from bench.workers import measure_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results.json"
@@ -108,6 +109,12 @@ async def one_backend(
     turns = await measure_turns(url, args.people, args.concurrency)
     memory = await relais_memory(url, args.memory_people, args.concurrency)
     points = [] if url.startswith("sqlite") else await sweep(url, args)
+    workers = None
+    if not url.startswith("sqlite") and args.workers > 1:
+        # The same people and the same total in flight, split over worker processes.
+        workers = await asyncio.to_thread(
+            measure_workers, url, args.workers, args.people, args.concurrency // args.workers
+        )
     return {
         "turns_per_s": turns["turns_per_s"],
         "p50_ms": turns["p50_ms"],
@@ -121,7 +128,14 @@ async def one_backend(
         "db_kib_per_conversation": turns["db_kib_per_conversation"],
         "cpu_ms_per_turn": turns["cpu_ms_per_turn"],
         "db_server_cpu_ms_per_turn": turns["db_server_cpu_ms_per_turn"],
-        "details": {"turns": turns, "raw_commits": raw, "memory": memory, "sweep": points},
+        "workers_turns_per_s": workers["turns_per_s"] if workers else None,
+        "details": {
+            "turns": turns,
+            "raw_commits": raw,
+            "memory": memory,
+            "sweep": points,
+            "workers": workers,
+        },
     }
 
 
@@ -139,6 +153,16 @@ def table(results: dict[str, Any]) -> str:
     row("Relais turns/s", "turns_per_s")
     row("p50 latency (ms)", "p50_ms", "{:.1f}")
     row("p99 latency (ms)", "p99_ms", "{:.1f}")
+    rows.append(
+        "| Relais turns/s with worker processes (same people and total in flight) | — | "
+        + (
+            f"{turns['postgresql']['workers_turns_per_s']:,.0f} "
+            f"({turns['postgresql']['details']['workers']['workers']} workers)"
+            if turns.get("postgresql", {}).get("workers_turns_per_s")
+            else "—"
+        )
+        + " |"
+    )
     row("raw single-row commits/s (same DB)", "raw_commits_per_s")
     row("turns/s ÷ raw commits/s", "ratio_to_raw", "{:.2f}")
     row("baseline (PTB ConversationHandler + PicklePersistence) turns/s", "baseline_turns_per_s")
@@ -220,6 +244,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--raw-seconds", type=float, default=5.0)
     parser.add_argument("--sweep", type=int, nargs="*", default=[4, 64])
     parser.add_argument("--sweep-people", type=int, default=80)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (PostgreSQL)")
     parser.add_argument("--pg-url", default=os.environ.get("RELAIS_TEST_PG_URL", ""))
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)
