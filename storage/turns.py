@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, literal_column, select, text, update
+from sqlalchemy import bindparam, insert, literal_column, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, InboundMessage, OutboxMessage
-from storage.outbox import DELIVERED
+from storage.outbox import DELIVERED, OutboxRepository
 from storage.sealing import sealed_json_text
 from storage.types import utcnow
 
@@ -134,10 +134,7 @@ async def write_turn(session: AsyncSession, turn: TurnWrite) -> int:
         ids = await _write_in_three(session, turn, now, delivered_at)
     if ids:
         return max(ids)
-    latest = select(func.coalesce(func.max(OutboxMessage.id), 0)).where(
-        OutboxMessage.conversation_id == turn.conversation_id
-    )
-    return int((await session.execute(latest)).scalar_one())
+    return await OutboxRepository(session).latest_id(turn.conversation_id)
 
 
 async def _write_in_three(

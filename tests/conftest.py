@@ -43,4 +43,4 @@ async def db(database_url: str) -> AsyncIterator[Database]:
 
 
 # The real app, an HTTP client and a web chat driver, for tests/bot and tests/api.
-pytest_plugins = ["support.app_fixtures"]
+pytest_plugins = ["support.app_fixtures", "support.outage_fixtures"]

@@ -8,7 +8,6 @@ restores (tests/support/tcp_proxy.py). The app is the real one, in-process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -17,7 +16,6 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from storage.models import Conversation, InboundMessage, Intake, OutboxMessage, Referral
-from support.postgres import proxied_postgres_database
 from support.tcp_proxy import TcpProxy
 from support.webchat import WebChat
 
@@ -25,19 +23,8 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def proxied() -> AsyncIterator[tuple[str, TcpProxy]]:
-    async with proxied_postgres_database() as pair:
-        yield pair
-
-
-@pytest.fixture
-def database_url(proxied: tuple[str, TcpProxy]) -> str:
-    return proxied[0]
-
-
-@pytest.fixture
-def proxy(proxied: tuple[str, TcpProxy]) -> TcpProxy:
-    return proxied[1]
+def database_url(proxied_url: str) -> str:
+    return proxied_url
 
 
 async def _counts(app: FastAPI) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from bot.settings import Settings
 from storage.models import InboundMessage
-from support.postgres import proxied_postgres_database
 from support.tcp_proxy import TcpProxy
 from support.telegram_app import TelegramApp, running_app, telegram_settings
 from support.telegram_fake_api import FakeBotApi, message_update
@@ -24,19 +23,21 @@ HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 @pytest.fixture
-async def proxied() -> AsyncIterator[tuple[str, TcpProxy]]:
-    async with proxied_postgres_database() as pair:
-        yield pair
+def database_url(proxied_url: str) -> str:
+    return proxied_url
 
 
 @pytest.fixture
-def database_url(proxied: tuple[str, TcpProxy]) -> str:
-    return proxied[0]
-
-
-@pytest.fixture
-def proxy(proxied: tuple[str, TcpProxy]) -> TcpProxy:
-    return proxied[1]
+async def hooked(
+    settings: Settings, fake_api: FakeBotApi, library: str
+) -> AsyncIterator[tuple[TelegramApp, httpx.AsyncClient, dict[str, str]]]:
+    """The app in webhook mode, reached in-process, and Telegram's secret header."""
+    config = telegram_settings(settings, fake_api.url, library, "webhook")
+    config = config.model_copy(update={"telegram_webhook_url": "https://relais.example/hook"})
+    async with running_app(config, serve=False) as telegram:
+        transport = httpx.ASGITransport(app=telegram.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://relais.test") as http:
+            yield telegram, http, {HEADER: telegram.settings.telegram_secret()}
 
 
 async def _stored(telegram: TelegramApp) -> int:
@@ -45,26 +46,23 @@ async def _stored(telegram: TelegramApp) -> int:
 
 
 async def test_webhook_answers_503_then_the_redelivery_is_handled_once(
-    settings: Settings, fake_api: FakeBotApi, library: str, proxy: TcpProxy
+    hooked: tuple[TelegramApp, httpx.AsyncClient, dict[str, str]],
+    fake_api: FakeBotApi,
+    proxy: TcpProxy,
 ) -> None:
-    config = telegram_settings(settings, fake_api.url, library, "webhook")
-    config = config.model_copy(update={"telegram_webhook_url": "https://relais.example/hook"})
-    async with running_app(config, serve=False) as telegram:
-        transport = httpx.ASGITransport(app=telegram.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://relais.test") as http:
-            update = message_update(11, 42, "/start", "en")
-            headers = {HEADER: telegram.settings.telegram_secret()}
-            await proxy.cut()
-            down = await http.post("/telegram/webhook", json=update, headers=headers)
-            assert (down.status_code, down.headers.get("retry-after")) == (503, "5")
-            await proxy.restore()
-            assert await _stored(telegram) == 0
-            for _ in range(2):  # Telegram's redelivery, then a duplicate
-                ok = await http.post("/telegram/webhook", json=update, headers=headers)
-                assert ok.status_code == 200
-            assert await _stored(telegram) == 1
-            await telegram.settle(1)
-            assert fake_api.called("sendMessage")
+    telegram, http, headers = hooked
+    update = message_update(11, 42, "/start", "en")
+    await proxy.cut()
+    down = await http.post("/telegram/webhook", json=update, headers=headers)
+    assert (down.status_code, down.headers.get("retry-after")) == (503, "5")
+    await proxy.restore()
+    assert await _stored(telegram) == 0
+    for _ in range(2):  # Telegram's redelivery, then a duplicate
+        ok = await http.post("/telegram/webhook", json=update, headers=headers)
+        assert ok.status_code == 200
+    assert await _stored(telegram) == 1
+    await telegram.settle(1)
+    assert fake_api.called("sendMessage")
 
 
 async def test_polling_waits_out_an_outage_without_skipping(
@@ -85,25 +83,22 @@ async def test_polling_waits_out_an_outage_without_skipping(
 
 
 async def test_messages_sent_during_an_outage_are_recorded_and_not_sent_again(
-    settings: Settings, fake_api: FakeBotApi, library: str, proxy: TcpProxy
+    hooked: tuple[TelegramApp, httpx.AsyncClient, dict[str, str]],
+    fake_api: FakeBotApi,
+    proxy: TcpProxy,
 ) -> None:
-    config = telegram_settings(settings, fake_api.url, library, "webhook")
-    config = config.model_copy(update={"telegram_webhook_url": "https://relais.example/hook"})
-    async with running_app(config, serve=False) as telegram:
-        transport = httpx.ASGITransport(app=telegram.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://relais.test") as http:
-            # The database goes away after the replies went out to Telegram, when the
-            # dispatcher records them as delivered.
-            proxy.cut_when(b"delivered_at=")
-            update = message_update(21, 42, "/start", "en")
-            headers = {HEADER: telegram.settings.telegram_secret()}
-            assert (await http.post("/telegram/webhook", json=update, headers=headers)).is_success
-            for _ in range(500):
-                if proxy.cuts:
-                    break
-                await asyncio.sleep(0.01)
-            assert proxy.cuts == 1
-            sent = len(fake_api.called("sendMessage"))
-            await proxy.restore()
-            await telegram.settle(1)
-            assert sent > 0 and len(fake_api.called("sendMessage")) == sent
+    telegram, http, headers = hooked
+    # The database goes away after the replies went out to Telegram, when the
+    # dispatcher records them as delivered.
+    proxy.cut_when(b"delivered_at=")
+    update = message_update(21, 42, "/start", "en")
+    assert (await http.post("/telegram/webhook", json=update, headers=headers)).is_success
+    for _ in range(500):
+        if proxy.cuts:
+            break
+        await asyncio.sleep(0.01)
+    assert proxy.cuts == 1
+    sent = len(fake_api.called("sendMessage"))
+    await proxy.restore()
+    await telegram.settle(1)
+    assert sent > 0 and len(fake_api.called("sendMessage")) == sent
