@@ -14,6 +14,8 @@ from typing import Annotated, Any, Final
 from fastapi import Path, Query
 from pydantic import BaseModel, BeforeValidator
 
+from storage.types import MAX_ROW_ID
+
 
 class ErrorOut(BaseModel):
     detail: str
@@ -30,12 +32,6 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     404: _described("Not found, or not visible to this token"),
     409: _described("The resource is not in a state that allows this"),
 }
-PUBLIC_ERRORS: Final = {code: ERRORS[code] for code in (400, 404)} | {
-    # bot/hardening.py: body size and rate limits of the public endpoints.
-    413: _described("The request body is too large"),
-    429: _described("Too many requests; wait for the Retry-After seconds"),
-}
-
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
@@ -50,7 +46,7 @@ def _iso_only(value: Any) -> Any:
 IsoDate = Annotated[date, BeforeValidator(_iso_only)]
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 
-MAX_ID: Final = 2_147_483_647
+MAX_ID: Final = MAX_ROW_ID
 # Row ids in paths: positive and within a 32-bit integer column on every backend.
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]

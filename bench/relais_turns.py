@@ -24,10 +24,10 @@ from bench.footprint import store_bytes
 from bench.journey import HOUSING_JOURNEY
 from bot.pseudonyms import Pseudonymizer
 from bot.runtime import Inbound, Runtime
-from bot.settings import Settings
-from bot.wiring import build_engine
 from conversations.engine import Engine
 from conversations.model import Event
+from relais.settings import Settings
+from relais.wiring import build_engine
 from storage import Database
 from storage.models import Conversation, Intake, Referral
 

@@ -16,8 +16,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.announce import announce_referral
-from bot.hardening import clean_text
 from bot.locks import KeyedLocks
 from bot.mydata import my_data
 from bot.pseudonyms import Pseudonymizer
@@ -40,6 +38,7 @@ from conversations.model import (
     Subscribe,
     Turn,
 )
+from conversations.text_hygiene import clean_text
 from storage import (
     AppointmentRepository,
     ConversationRepository,
@@ -49,6 +48,7 @@ from storage import (
     OutboxRepository,
     ReferralRepository,
 )
+from storage.announcements import announce_referral
 from storage.casework import link_staff_account
 from storage.channel_addresses import ChannelAddressRepository
 from storage.conversations import LockedConversation

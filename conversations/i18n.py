@@ -33,6 +33,16 @@ class Language:
     direction: str
 
 
+@dataclass(frozen=True)
+class PageStrings:
+    """A web page's own sentences in one language, with the shipped languages."""
+
+    lang: str
+    direction: str
+    languages: tuple[Language, ...]
+    strings: dict[str, str]
+
+
 def load_languages(locales_dir: Path = LOCALES_DIR) -> tuple[Language, ...]:
     rows = yaml.safe_load((locales_dir / "languages.yaml").read_text(encoding="utf-8"))
     return tuple(Language(r["code"], r["name"], r.get("direction", "ltr")) for r in rows)
@@ -79,3 +89,12 @@ class Catalogs:
 
     def direction(self, lang: str) -> str:
         return next((x.direction for x in self.languages if x.code == lang), "ltr")
+
+    def page_strings(self, lang: str, msgids: dict[str, str]) -> PageStrings:
+        """The sentences of a web page (key -> msgid) translated into `lang`."""
+        return PageStrings(
+            lang=lang,
+            direction=self.direction(lang),
+            languages=self.languages,
+            strings={key: self.gettext(lang, msgid) for key, msgid in msgids.items()},
+        )

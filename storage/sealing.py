@@ -134,3 +134,31 @@ def sealed_json_text(dialect: Dialect, value: Any) -> str:
     """`value` as a `SealedJSON` column stores it (JSON text), for hand-written SQL that
     passes several documents in one array parameter."""
     return json.dumps(SealedJSON().process_bind_param(value, dialect))
+
+
+# --- channel addresses ---------------------------------------------------------------
+# Conversations are keyed by a keyed hash, which cannot be reversed; to *send* to a person
+# the dispatcher needs their address back (e.g. a Telegram chat id), so it is stored as a
+# Fernet token whose key is derived (HKDF-SHA256) from the deployment's secret key.
+
+_ADDRESS_INFO: Final = b"relais channel address v1"
+
+
+class AddressUnreadable(ValueError):
+    """The stored address was made with another key or was altered."""
+
+
+class AddressSealer:
+    def __init__(self, secret: bytes) -> None:
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_ADDRESS_INFO)
+        derived = hkdf.derive(secret)
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def seal(self, address: str) -> str:
+        return self._fernet.encrypt(address.encode()).decode("ascii")
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode("ascii")).decode()
+        except InvalidToken:
+            raise AddressUnreadable("channel address cannot be decrypted") from None

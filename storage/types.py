@@ -8,7 +8,7 @@ on the way out. Naive datetimes are rejected: their meaning is ambiguous.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -44,3 +44,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+# Row ids are 32-bit integer columns on every backend: ids from outside must fit.
+MAX_ROW_ID: Final = 2_147_483_647

@@ -2,7 +2,7 @@
 the shared runtime, plus what both need: update parsing, rendering, webhook, polling, the
 outbox dispatcher and the command menu.
 
-May import bot.runtime, bot.crypto, bot.hardening (rate limits), conversations (events,
+May import bot.runtime, storage.sealing, relais.hardening (rate limits), conversations (events,
 catalogs) and storage; only `ptb_adapter` imports telegram and only `aiogram_adapter`
 imports aiogram.
 """

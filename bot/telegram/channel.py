@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
-from bot.crypto import AddressSealer
 from bot.runtime import Runtime
-from bot.settings import Settings
 from bot.telegram.client import BotClient, TelegramError
 from bot.telegram.commands import publish_commands
 from bot.telegram.dispatcher import Dispatcher
@@ -19,6 +18,7 @@ from bot.telegram.polling import Poller
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.redact import install_redaction
 from conversations.i18n import Catalogs
+from storage.sealing import AddressSealer
 
 log = logging.getLogger(__name__)
 
@@ -36,21 +36,33 @@ def make_client(library: str, token: str, api_url: str) -> BotClient:
     raise ValueError(f"unknown Telegram library {library!r}")
 
 
+@dataclass(frozen=True)
+class TelegramConfig:
+    """What the channel needs, given by the composition root (relais/wiring.py)."""
+
+    token: str
+    library: str
+    mode: str
+    api_url: str
+    webhook_url: str | None
+    webhook_secret: str
+    address_key: bytes
+    rate_overall: float
+    rate_per_chat: float
+
+
 class TelegramChannel:
-    def __init__(self, settings: Settings, runtime: Runtime, catalogs: Catalogs) -> None:
-        if settings.telegram_token is None:
-            raise ValueError("RELAIS_TELEGRAM_TOKEN is not set")
-        token = settings.telegram_token.get_secret_value()
-        install_redaction(token)
-        self.mode = settings.telegram_mode
-        self.secret = settings.telegram_secret()
-        self.client = make_client(settings.telegram_library, token, settings.telegram_api_url)
-        self.sealer = AddressSealer(settings.pseudonym_key())
-        limiter = RateLimiter(settings.telegram_rate_overall, settings.telegram_rate_per_chat)
+    def __init__(self, config: TelegramConfig, runtime: Runtime, catalogs: Catalogs) -> None:
+        install_redaction(config.token)
+        self.mode = config.mode
+        self.secret = config.webhook_secret
+        self.client = make_client(config.library, config.token, config.api_url)
+        self.sealer = AddressSealer(config.address_key)
+        limiter = RateLimiter(config.rate_overall, config.rate_per_chat)
         self.dispatcher = Dispatcher(runtime.db, self.client, self.sealer, limiter)
         self.handler = UpdateHandler(runtime, self.client, self.sealer, self.dispatcher.wake)
         self.poller = Poller(self.client, self.handler)
-        self._webhook_url = settings.telegram_webhook_url
+        self._webhook_url = config.webhook_url
         self._catalogs = catalogs
         self._tasks: list[asyncio.Task[None]] = []
 

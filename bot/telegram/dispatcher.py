@@ -14,13 +14,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from bot.crypto import AddressSealer, AddressUnreadable
 from bot.telegram.client import Blocked, BotClient, Rejected, RetryAfter, TelegramError, Unreachable
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import render
 from storage import Database, OutboxRepository
 from storage.channel_addresses import ChannelAddressRepository
 from storage.deliveries import Delivery, DeliveryRepository
+from storage.sealing import AddressSealer, AddressUnreadable
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"

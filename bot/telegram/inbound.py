@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final
 
-from bot.crypto import AddressSealer
-from bot.hardening import Limits, TokenBuckets
+from bot.ratelimit import Limits, TokenBuckets
 from bot.runtime import Inbound, Runtime
 from bot.telegram.client import BotClient, TelegramError
 from bot.telegram.updates import parse
+from storage.sealing import AddressSealer
 
 CHANNEL: Final = "telegram"
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ def test_openapi_contract_holds_under_generated_requests(tmp_path: Path) -> None
     }
     with relais_server(env, tmp_path) as (_, base):
         token = subprocess.run(
-            [sys.executable, "-m", "bot.cli", "admin", "create-token", "--role", "admin"],
+            [sys.executable, "-m", "relais.cli", "admin", "create-token", "--role", "admin"],
             env=env,
             cwd=tmp_path,
             capture_output=True,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-RELAIS = [sys.executable, "-m", "bot.cli"]
+RELAIS = [sys.executable, "-m", "relais.cli"]
 
 
 def _chat(
@@ -92,7 +92,7 @@ def test_housing_journey_in_the_terminal_writes_the_case(
 _READ_CASES = """
 import asyncio, json, os
 import httpx
-from bot.app import create_app
+from relais.app import create_app
 async def main():
     app = create_app()
     async with app.router.lifespan_context(app):

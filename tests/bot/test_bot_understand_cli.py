@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-RELAIS = [sys.executable, "-m", "bot.cli", "understand"]
+RELAIS = [sys.executable, "-m", "relais.cli", "understand"]
 INTENTS = {
     "housing",
     "housing_emergency",

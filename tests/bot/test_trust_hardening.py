@@ -11,7 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.hardening import Bucket, Limits, RateLimit, TokenBuckets, clean_text, redact_path
+from bot.ratelimit import Bucket, Limits, TokenBuckets
+from bot.webchat.ratelimit import RateLimit
+from conversations.text_hygiene import clean_text
+from relais.hardening import redact_path
 from support.webchat import WebChat
 
 # --- typed text -----------------------------------------------------------------------

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.settings import Settings
 from conversations.i18n import Catalogs
+from relais.settings import Settings
 from storage.retention import RetentionPolicy
 
 ROOT = Path(__file__).resolve().parents[2]

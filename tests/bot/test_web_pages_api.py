@@ -11,9 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.chat_strings import CHAT_STRINGS
-from bot.inbox_strings import INBOX_STRINGS
-from bot.pages import STATIC
+from api.inbox.strings import INBOX_STRINGS
+from api.inbox.pages import STATIC as INBOX_STATIC
+from bot.webchat.pages import STATIC as CHAT_STATIC
+from bot.webchat.strings import CHAT_STRINGS
 from support.webchat import WebChat
 
 # Text a page may show without the catalogs: the brand, and the send arrow.
@@ -43,17 +44,18 @@ class _Texts(HTMLParser):
             self.texts.append(data.strip())
 
 
-def _parsed(name: str) -> _Texts:
+def _parsed(path: Path) -> _Texts:
     parser = _Texts()
-    parser.feed((STATIC / name).read_text(encoding="utf-8"))
+    parser.feed(path.read_text(encoding="utf-8"))
     return parser
 
 
 @pytest.mark.parametrize(
-    ("page", "strings"), [("chat.html", CHAT_STRINGS), ("inbox.html", INBOX_STRINGS)]
+    ("page", "strings"),
+    [(CHAT_STATIC / "chat.html", CHAT_STRINGS), (INBOX_STATIC / "inbox.html", INBOX_STRINGS)],
 )
 def test_pages_hard_code_no_sentence_and_name_only_known_strings(
-    page: str, strings: dict[str, str]
+    page: Path, strings: dict[str, str]
 ) -> None:
     parsed = _parsed(page)
     assert set(parsed.texts) <= NOT_SENTENCES
@@ -63,16 +65,14 @@ def test_pages_hard_code_no_sentence_and_name_only_known_strings(
 @pytest.mark.parametrize(
     ("scripts", "strings"),
     [
-        (["chat.js"], CHAT_STRINGS),
-        (sorted(p.name for p in STATIC.glob("inbox*.js")), INBOX_STRINGS),
+        ([CHAT_STATIC / "chat.js"], CHAT_STRINGS),
+        (sorted(INBOX_STATIC.glob("inbox*.js")), INBOX_STRINGS),
     ],
 )
-def test_scripts_ask_only_for_known_strings(scripts: list[str], strings: dict[str, str]) -> None:
+def test_scripts_ask_only_for_known_strings(scripts: list[Path], strings: dict[str, str]) -> None:
     used: set[str] = set()
     for script in scripts:
-        used |= set(
-            re.findall(r'\bt\("([\w.]+)"', Path(STATIC / script).read_text(encoding="utf-8"))
-        )
+        used |= set(re.findall(r'\bt\("([\w.]+)"', script.read_text(encoding="utf-8")))
     assert used and used <= set(strings)
 
 
@@ -83,8 +83,10 @@ async def test_pages_are_served_with_a_strict_content_security_policy(
         response = await client.get(path)
         assert response.status_code == 200 and "text/html" in response.headers["content-type"]
         assert "script-src 'self'" in response.headers["content-security-policy"]
-    for asset in ("chat.js", "chat.css", "inbox.js", "inbox-core.js", "inbox.css"):
-        assert (await client.get(f"/static/{asset}")).status_code == 200
+    for asset in ("static/chat.js", "static/chat.css", "inbox/static/inbox.js"):
+        assert (await client.get(f"/{asset}")).status_code == 200
+    for asset in ("inbox-core.js", "inbox.css"):
+        assert (await client.get(f"/inbox/static/{asset}")).status_code == 200
 
 
 async def test_chat_ui_strings_follow_the_language_and_its_direction(

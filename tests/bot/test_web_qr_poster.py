@@ -12,10 +12,10 @@ import segno
 from babel.messages.pofile import read_po, write_po
 from PIL import Image
 
-from bot.cli import main
-from bot.qr_poster import POSTER_LINE, build_poster, code_slots
-from bot.qr_poster_render import write_poster
 from conversations.i18n import LOCALES_DIR, Catalogs
+from relais.cli import main
+from relais.qr_poster import POSTER_LINE, build_poster, code_slots
+from relais.qr_poster_render import write_poster
 
 # Stand-in translations, written into a copy of the catalogs by the test only.
 TRANSLATED = {

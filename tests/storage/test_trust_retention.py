@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.settings import Settings
+from relais.settings import Settings
 from storage import ConversationRepository, Database, InboxRepository, IntakeRepository
 from storage.models import (
     AuditEntry,
@@ -125,8 +125,8 @@ async def test_nothing_is_due_before_its_time(db: Database) -> None:
 
 
 async def test_the_clock_runs_retention(settings: Settings) -> None:
-    from bot.scheduler import start_scheduler
-    from bot.wiring import start_services
+    from relais.scheduler import start_scheduler
+    from relais.wiring import start_services
 
     services = await start_services(settings.model_copy(update={"retention_inbox_days": 7}))
     scheduler = start_scheduler(services)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from bot.cli import main
-from bot.settings import Settings
+from relais.cli import main
+from relais.settings import Settings
 from storage import ConversationRepository, Database
 from storage.models import Conversation, Intake, Referral, ReferralNote
 from storage.rotation import rotate_keys, sealed_columns

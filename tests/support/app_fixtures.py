@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from bot.app import create_app
-from bot.settings import Settings
+from relais.app import create_app
+from relais.settings import Settings
 from storage import TokenRepository
 from support.webchat import WebChat
 

@@ -54,7 +54,7 @@ class Relais:
     cwd: Path
 
     def create_token(self, *args: str) -> str:
-        command = [sys.executable, "-m", "bot.cli", "admin", "create-token", *args]
+        command = [sys.executable, "-m", "relais.cli", "admin", "create-token", *args]
         done = subprocess.run(
             command, env=self.env, cwd=self.cwd, capture_output=True, text=True, check=True
         )

@@ -41,7 +41,7 @@ class RestartableServer:
             output = self.log_path.open("ab")
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "relais.cli", "serve", "--port", str(self.port)],
                 env=self.env,
                 cwd=self.cwd,
                 stdout=output,

@@ -22,7 +22,7 @@ def relais_server(
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "relais.cli", "serve", "--port", str(port)],
         env={**env, "PYTHONPATH": str(ROOT)},
         cwd=cwd,
         stdout=subprocess.DEVNULL,

@@ -19,8 +19,8 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.settings import Settings
+from relais.app import create_app
+from relais.settings import Settings
 from storage import Database
 from storage.models import InboundMessage, OutboxMessage
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
-from bot.settings import Settings
+from relais.settings import Settings
 from support.telegram_app import TelegramApp, free_port, running_app, telegram_settings
 from support.telegram_emulator import Emulator, TelegramUser
 from support.telegram_fake_api import FakeBotApi

@@ -11,7 +11,6 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from bot.crypto import AddressSealer
 from bot.runtime import Inbound, Runtime
 from bot.telegram.channel import make_client
 from bot.telegram.client import BotClient
@@ -20,6 +19,7 @@ from bot.telegram.ratelimit import RateLimiter
 from conversations.model import Event
 from storage import OutboxRepository
 from storage.models import ChannelAddress, OutboxMessage
+from storage.sealing import AddressSealer
 from support.telegram_app import new_token
 from support.telegram_fake_api import (
     BAD_REQUEST,

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.hardening import Bucket, TokenBuckets
-from bot.settings import Settings
+from bot.ratelimit import Bucket, TokenBuckets
 from bot.telegram.redact import MASK
+from relais.settings import Settings
 from storage.models import Conversation, InboundMessage, OutboxMessage
 from support.telegram_app import TelegramApp, running_app, telegram_settings
 from support.telegram_fake_api import FakeBotApi, callback_update, message_update

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.settings import Settings
+from relais.settings import Settings
 from storage.models import InboundMessage
 from support.tcp_proxy import TcpProxy
 from support.telegram_app import TelegramApp, running_app, telegram_settings

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crypto import AddressSealer, AddressUnreadable
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import MAX_TEXT, render, split_text
 from bot.telegram.updates import parse
 from conversations.model import Event
+from storage.sealing import AddressSealer, AddressUnreadable
 from support.telegram_fake_api import callback_update, message_update
 
 

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api.inbox import pages as inbox_pages
 from api.routes import (
     accounts,
     audit,
@@ -25,11 +26,14 @@ from api.routes import (
     slots,
     stats,
 )
-from bot import hardening, pages, webchat, webchat_sessions
-from bot.scheduler import start_scheduler
-from bot.settings import Settings
 from bot.telegram import webhook as telegram_webhook
-from bot.wiring import start_services
+from bot.webchat import pages as chat_pages
+from bot.webchat import routes as webchat
+from bot.webchat import sessions as webchat_sessions
+from relais import hardening
+from relais.scheduler import start_scheduler
+from relais.settings import Settings
+from relais.wiring import start_services
 from storage.availability import RETRY_AFTER_SECONDS, database_unavailable
 
 log = logging.getLogger(__name__)
@@ -58,8 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     hardening.install(app)  # security headers, body size, rate limits, log redaction
     app.include_router(webchat.router)
     app.include_router(webchat_sessions.router)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.include_router(chat_pages.router)
+    app.include_router(inbox_pages.router)
+    app.mount("/static", StaticFiles(directory=chat_pages.STATIC), name="static")
+    app.mount("/inbox/static", StaticFiles(directory=inbox_pages.STATIC), name="inbox-static")
     app.include_router(telegram_webhook.router)
     for router in (
         referrals.router,

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.pseudonyms import Pseudonymizer
 from bot.runtime import Runtime
-from bot.settings import Settings
+from bot.telegram.channel import TelegramChannel, TelegramConfig
 from conversations.directory import Deployment, load_directory
 from conversations.engine import Engine
 from conversations.flows import load_flows
 from conversations.i18n import Catalogs
 from conversations.signals import SignalDetector
+from relais.settings import Settings
 from storage import Database
-
-if TYPE_CHECKING:
-    from bot.telegram.channel import TelegramChannel
 
 
 @dataclass
@@ -45,6 +42,22 @@ def build_engine(settings: Settings, deployment: Deployment | None = None) -> En
     )
 
 
+def telegram_config(settings: Settings) -> TelegramConfig:
+    if settings.telegram_token is None:
+        raise ValueError("RELAIS_TELEGRAM_TOKEN is not set")
+    return TelegramConfig(
+        token=settings.telegram_token.get_secret_value(),
+        library=settings.telegram_library,
+        mode=settings.telegram_mode,
+        api_url=settings.telegram_api_url,
+        webhook_url=settings.telegram_webhook_url,
+        webhook_secret=settings.telegram_secret(),
+        address_key=settings.pseudonym_key(),
+        rate_overall=settings.telegram_rate_overall,
+        rate_per_chat=settings.telegram_rate_per_chat,
+    )
+
+
 async def start_services(settings: Settings) -> Services:
     """Open the database, apply migrations and build the runtime (no create_all)."""
     engine = build_engine(settings)
@@ -59,7 +72,5 @@ async def start_services(settings: Settings) -> Services:
     )
     services = Services(settings, db, engine, runtime)
     if settings.telegram_token is not None:
-        from bot.telegram.channel import TelegramChannel
-
-        services.telegram = TelegramChannel(settings, runtime, engine.catalogs)
+        services.telegram = TelegramChannel(telegram_config(settings), runtime, engine.catalogs)
     return services

@@ -8,13 +8,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.settings import Settings
+from relais.settings import Settings
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from bot.app import create_app
+    from relais.app import create_app
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -24,7 +24,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.terminal import run_chat
-    from bot.wiring import start_services
+    from relais.wiring import start_services
 
     services = await start_services(settings)
     try:
@@ -90,9 +90,9 @@ def _understand(args: argparse.Namespace) -> int:
 
 def _qr(args: argparse.Namespace, settings: Settings) -> int:
     """Write a printable QR poster (SVG and PNG) for one source: a bus stop, a partner."""
-    from bot.qr_poster import build_poster
-    from bot.qr_poster_render import write_poster
     from conversations.i18n import Catalogs
+    from relais.qr_poster import build_poster
+    from relais.qr_poster_render import write_poster
 
     base_url = args.base_url
     if not base_url and not args.telegram_bot:

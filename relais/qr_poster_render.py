@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont, features
 
-from bot.qr_poster import HEIGHT, WIDTH, Poster, PosterCode, PosterLine, code_slots, text_top
+from relais.qr_poster import HEIGHT, WIDTH, Poster, PosterCode, PosterLine, code_slots, text_top
 
 INK: Final = "#111827"
 BRAND: Final = "#1d4ed8"

@@ -13,9 +13,9 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api.errors import PUBLIC_ERRORS
 from bot.runtime import Runtime
-from bot.webchat import CHANNEL
+from bot.webchat.errors import PUBLIC_ERRORS
+from bot.webchat.routes import CHANNEL
 from conversations.i18n import DEFAULT_LANGUAGE
 from storage import ConversationRepository
 from storage.models import Conversation

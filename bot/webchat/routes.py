@@ -13,13 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.errors import MAX_ID, PUBLIC_ERRORS
 from bot.runtime import Inbound, Runtime, UnknownConversation
+from bot.webchat.errors import PUBLIC_ERRORS
 from conversations.i18n import N_
 from conversations.ics import calendar_file
 from conversations.model import Event
 from storage import ConversationRepository
 from storage.models import Appointment
+from storage.types import MAX_ROW_ID
 
 CHANNEL = "web"
 CALENDAR_TITLE = N_("Appointment: {place}")
@@ -123,7 +124,7 @@ async def post_message(request: Request, session_id: str, body: MessageIn) -> Re
 
 @router.get("/sessions/{session_id}/messages", response_model=RepliesOut)
 async def get_messages(
-    request: Request, session_id: str, after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0
+    request: Request, session_id: str, after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0
 ) -> RepliesOut:
     try:
         outcome = await _runtime(request).messages_after(CHANNEL, session_id, after)
@@ -138,7 +139,7 @@ async def get_messages(
     responses={200: {"content": {"text/calendar": {}}}},
 )
 async def appointment_calendar(
-    request: Request, session_id: str, appointment_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    request: Request, session_id: str, appointment_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 ) -> Response:
     """The person's appointment as a calendar file (only for the session that booked it)."""
     services = request.app.state.services

@@ -15,7 +15,7 @@ from api.notify.dispatch import deliver_due, escalate_unclaimed
 from api.notify.reminders import send_due_reminders
 from api.notify.senders import EmailSender, Sender, WebhookSender
 from bot.idle import tend_idle_conversations
-from bot.wiring import Services
+from relais.wiring import Services
 from storage.retention import RetentionPolicy, apply_retention
 
 

@@ -1,0 +1,1 @@
+"""The conseillers' inbox: a static web page over the public admin API, and its strings."""

@@ -1,0 +1,1 @@
+"""The web chat channel: its JSON API (routes, sessions), its page and the page's strings."""
