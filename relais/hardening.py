@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from bot.ratelimit import Limits
 from bot.webchat.ratelimit import RateLimit
+from relais.nul_guard import NulGuard
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,6 +50,7 @@ COMMON_HEADERS: Final = {
     "cross-origin-opener-policy": "same-origin",
 }
 DOCS_PATHS: Final = ("/docs", "/redoc")
+NO_STORE_PATHS: Final = ("/api/", "/webchat/sessions")
 
 
 class SecurityHeaders:
@@ -77,6 +79,9 @@ class SecurityHeaders:
                 else:
                     csp = API_CSP
                 wanted = {**COMMON_HEADERS, "content-security-policy": csp}
+                if path.startswith(NO_STORE_PATHS):
+                    # Case data must not stay in a browser's or a proxy's cache.
+                    wanted["cache-control"] = "no-store"
                 for name, value in wanted.items():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))
@@ -177,7 +182,8 @@ def install_log_redaction() -> None:
 
 def install(app: Any, limits: Limits | None = None, rate_limits: bool = True) -> None:
     """Register everything on the FastAPI app. Outermost first: headers (on every answer,
-    413 and 429 included), rate limits (before reading any body), body size."""
+    413 and 429 included), rate limits (before reading any body), body size, NUL bytes."""
+    app.add_middleware(NulGuard)
     app.add_middleware(BodyLimit)
     if rate_limits:
         app.add_middleware(RateLimit, limits=limits)

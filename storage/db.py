@@ -99,6 +99,14 @@ def _run_upgrade(connection: Connection) -> None:
     command.upgrade(config, "heads")
 
 
+def _private_file(path: Path) -> None:
+    """The SQLite file readable by the service's user only (0600); SQLite gives its
+    journal and WAL files the permissions of the database file."""
+    if not path.exists():
+        path.touch(mode=0o600)
+    path.chmod(0o600)
+
+
 class Database:
     """One database (SQLite file or PostgreSQL) and its connection pool."""
 
@@ -118,6 +126,7 @@ class Database:
             memory = path in ("", ":memory:") or path.startswith("file:")
             if not memory:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _private_file(Path(path))
             self._lock_key = f"sqlite:{id(self)}" if memory else f"sqlite:{Path(path).resolve()}"
         else:
             self._lock_key = f"db:{id(self)}"
@@ -129,6 +138,8 @@ class Database:
                 "command_timeout": COMMAND_TIMEOUT_SECONDS,
             }
             engine_options["connect_args"] = connect_args | engine_options.get("connect_args", {})
+        # Error messages and logs never carry the statement's values (personal data).
+        engine_options.setdefault("hide_parameters", True)
         self._engine = create_async_engine(parsed, **engine_options)
         self._keyring = keyring or Keyring.ephemeral()
         sealing.attach(self._engine.sync_engine.dialect, self._keyring)
