@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.pseudonyms import Pseudonymizer
 from bot.runtime import Runtime
 from bot.telegram.channel import TelegramChannel, TelegramConfig
+from bot.webchat.calendar_links import CalendarLinks
 from conversations.directory import Deployment, load_directory
 from conversations.engine import Engine
 from conversations.flows import load_flows
@@ -23,6 +24,7 @@ class Services:
     db: Database
     engine: Engine
     runtime: Runtime
+    calendar_links: CalendarLinks
     # The Telegram channel when RELAIS_TELEGRAM_TOKEN is set (started by the app's lifespan).
     telegram: TelegramChannel | None = None
 
@@ -70,7 +72,9 @@ async def start_services(settings: Settings) -> Services:
         reminder_hours=settings.reminder_hours,
         quiet_hours=settings.quiet_hours,
     )
-    services = Services(settings, db, engine, runtime)
+    services = Services(
+        settings, db, engine, runtime, CalendarLinks(settings.pseudonym_key())
+    )
     if settings.telegram_token is not None:
         services.telegram = TelegramChannel(telegram_config(settings), runtime, engine.catalogs)
     return services

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Respon
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.runtime import Inbound, Runtime, UnknownConversation
+from bot.webchat.calendar_links import CalendarLinks
 from bot.webchat.errors import PUBLIC_ERRORS
-from conversations.i18n import N_
+from conversations.i18n import DEFAULT_LANGUAGE, N_
 from conversations.ics import calendar_file
 from conversations.model import Event
-from storage import ConversationRepository
 from storage.models import Appointment
 from storage.types import MAX_ROW_ID
 
@@ -81,14 +81,17 @@ def _runtime(request: Request) -> Runtime:
     return runtime
 
 
-def _messages(bodies: list[dict[str, Any]], session_id: str) -> list[MessageOut]:
+def _links(request: Request) -> CalendarLinks:
+    links: CalendarLinks = request.app.state.services.calendar_links
+    return links
+
+
+def _messages(request: Request, bodies: list[dict[str, Any]]) -> list[MessageOut]:
     out = []
     for body in bodies:
         message = MessageOut.model_validate(body)
         if body.get("appointment_id") is not None:
-            message.calendar_url = (
-                f"/webchat/sessions/{session_id}/appointments/{body['appointment_id']}.ics"
-            )
+            message.calendar_url = _links(request).url(int(body["appointment_id"]))
         out.append(message)
     return out
 
@@ -105,7 +108,7 @@ async def create_session(
     )
     return SessionOut(
         session_id=session_id,
-        messages=_messages(outcome.replies, session_id),
+        messages=_messages(request, outcome.replies),
         cursor=outcome.cursor,
     )
 
@@ -119,7 +122,7 @@ async def post_message(request: Request, session_id: str, body: MessageIn) -> Re
         )
     except UnknownConversation:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session") from None
-    return RepliesOut(messages=_messages(outcome.replies, session_id), cursor=outcome.cursor)
+    return RepliesOut(messages=_messages(request, outcome.replies), cursor=outcome.cursor)
 
 
 @router.get("/sessions/{session_id}/messages", response_model=RepliesOut)
@@ -130,32 +133,30 @@ async def get_messages(
         outcome = await _runtime(request).messages_after(CHANNEL, session_id, after)
     except UnknownConversation:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session") from None
-    return RepliesOut(messages=_messages(outcome.replies, session_id), cursor=outcome.cursor)
+    return RepliesOut(messages=_messages(request, outcome.replies), cursor=outcome.cursor)
 
 
 @router.get(
-    "/sessions/{session_id}/appointments/{appointment_id}.ics",
+    "/calendar/{token}.ics",
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}},
 )
 async def appointment_calendar(
-    request: Request, session_id: str, appointment_id: Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+    request: Request, token: Annotated[str, Path(max_length=80)]
 ) -> Response:
-    """The person's appointment as a calendar file (only for the session that booked it)."""
+    """A booked appointment as a calendar file, through the short-lived link of the
+    message that confirmed it (bot/webchat/calendar_links.py)."""
     services = request.app.state.services
-    runtime = services.runtime
-    key = runtime.person_key(CHANNEL, session_id)
+    appointment_id = _links(request).appointment_id(token)
+    if appointment_id is None or appointment_id > MAX_ROW_ID:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "appointment not found")
     async with services.db.transaction() as session:
-        conversation = await ConversationRepository(session).get_for_update(key)
         appointment = await session.get(Appointment, appointment_id)
-        if (
-            conversation is None
-            or appointment is None
-            or appointment.conversation_id != conversation.id
-        ):
+        if appointment is None or appointment.status != "booked":
             raise HTTPException(status.HTTP_404_NOT_FOUND, "appointment not found")
         place = services.engine.deployment.places.get(appointment.place_id)
-        title = services.engine.catalogs.gettext(conversation.lang or "fr", CALENDAR_TITLE)
+        lang = appointment.lang or DEFAULT_LANGUAGE
+        title = services.engine.catalogs.gettext(lang, CALENDAR_TITLE)
         name = place.name if place else appointment.place_id
         body = calendar_file(
             [(appointment.id, title.format(place=name), appointment.starts_at, place)]
