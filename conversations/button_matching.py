@@ -6,8 +6,9 @@ Routing never depends on the label itself: a match returns the choice's payload.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
+
+from rapidfuzz import fuzz
 
 from conversations.directory import normalize
 from conversations.model import Button
@@ -35,7 +36,7 @@ def match_button(text: str, buttons: Sequence[Button]) -> Button | None:
     words = [b for label, b in labels if len(said) >= 3 and said in label.split()]
     if len(words) == 1:
         return words[0]
-    scored = [(difflib.SequenceMatcher(None, said, label).ratio(), b) for label, b in labels]
+    scored = [(fuzz.ratio(said, label) / 100, b) for label, b in labels]
     scored.sort(key=lambda pair: pair[0], reverse=True)
     if scored and scored[0][0] >= CLOSE_ENOUGH:
         if len(scored) == 1 or scored[1][0] < scored[0][0]:

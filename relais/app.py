@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
-from fastapi.routing import APIRoute
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from api.errors import install_error_mapping
 from api.inbox import pages as inbox_pages
 from api.routes import (
     accounts,
@@ -27,10 +27,12 @@ from api.routes import (
     stats,
 )
 from bot.telegram import webhook as telegram_webhook
+from bot.webchat import audio as webchat_audio
 from bot.webchat import pages as chat_pages
 from bot.webchat import routes as webchat
 from bot.webchat import sessions as webchat_sessions
 from relais import hardening
+from relais.allow_header import AllowHeader
 from relais.scheduler import start_scheduler
 from relais.settings import Settings
 from relais.wiring import start_services
@@ -60,8 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Relais", version="0.1.0", lifespan=lifespan)
     hardening.install(app)  # security headers, body size, rate limits, log redaction
+    install_error_mapping(app)  # the casework's domain errors as HTTP statuses
     app.include_router(webchat.router)
     app.include_router(webchat_sessions.router)
+    app.include_router(webchat_audio.router)
     app.include_router(chat_pages.router)
     app.include_router(inbox_pages.router)
     app.mount("/static", StaticFiles(directory=chat_pages.STATIC), name="static")
@@ -80,22 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
 
-    @app.middleware("http")
-    async def allow_all_methods_of_the_path(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        # Starlette lists only the first matching route's methods on a 405; a path
-        # served by several routes (GET and POST) must list them all.
-        response = await call_next(request)
-        if response.status_code == 405:
-            methods = {
-                method
-                for route in app.routes
-                if isinstance(route, APIRoute) and route.path_regex.match(request.url.path)
-                for method in route.methods
-            }
-            response.headers["Allow"] = ", ".join(sorted(methods))
-        return response
+    app.add_middleware(AllowHeader, schema=app.openapi)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, error: RequestValidationError) -> JSONResponse:

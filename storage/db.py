@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -32,6 +32,8 @@ from storage import sealing
 from storage.sealing import Keyring
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# pg_advisory_xact_lock key held while migrating ("relais" + "migr" as a 64-bit number).
+MIGRATION_LOCK = {"key": 0x72656C6169736D67}
 
 # asyncio.Lock is bound to one event loop, so locks are kept per loop, then per database.
 _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] = (
@@ -107,6 +109,10 @@ def _private_file(path: Path) -> None:
     path.chmod(0o600)
 
 
+POOL_SIZE: Final = 20
+POOL_OVERFLOW: Final = 5
+
+
 class Database:
     """One database (SQLite file or PostgreSQL) and its connection pool."""
 
@@ -138,6 +144,10 @@ class Database:
                 "command_timeout": COMMAND_TIMEOUT_SECONDS,
             }
             engine_options["connect_args"] = connect_args | engine_options.get("connect_args", {})
+            # Connections are kept, not churned: the default pool (5 + 10 overflow closed on
+            # return) opened and closed a connection per request under load (issue 14).
+            engine_options.setdefault("pool_size", POOL_SIZE)
+            engine_options.setdefault("max_overflow", POOL_OVERFLOW)
         # Error messages and logs never carry the statement's values (personal data).
         engine_options.setdefault("hide_parameters", True)
         self._engine = create_async_engine(parsed, **engine_options)
@@ -180,8 +190,15 @@ class Database:
             _HELD.reset(token)
 
     async def upgrade(self) -> None:
-        """Apply the Alembic migrations up to head (a no-op when already there)."""
+        """Apply the Alembic migrations up to head (a no-op when already there).
+
+        On PostgreSQL the whole upgrade holds a transaction-level advisory lock: instances
+        starting together (a rolling upgrade) migrate one after the other, and the later
+        ones find the schema at head. The lock goes with the transaction (also through
+        PgBouncer in transaction mode)."""
         async with self._guard(), self._engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), MIGRATION_LOCK)
             await conn.run_sync(_run_upgrade)
 
     @asynccontextmanager

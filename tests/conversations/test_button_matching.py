@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations.matching import match_button
+from conversations.button_matching import match_button
 from conversations.model import Button
 
 MENU = [
