@@ -19,7 +19,7 @@ from conversations.calendar import Calendar
 from conversations.directory import Deployment
 from conversations.flows import Choice, Flows, Step
 from conversations.i18n import Catalogs
-from conversations.matching import match_button
+from conversations.button_matching import match_button
 from conversations.model import (
     Button,
     Event,
