@@ -50,10 +50,26 @@ eval:
 # throwaway PostgreSQL database (started like `make test`). Writes bench/results.json and
 # the table of docs/benchmarks.md; about 2-3 minutes. BENCH_ARGS="--people 100" to shorten.
 BENCH_ARGS ?=
-.PHONY: bench
+.PHONY: bench bench-scale
 bench:
 	@if [ -z "$${RELAIS_TEST_PG_URL:-}" ]; then \
 		RELAIS_TEST_PG_URL="$$(.ci/start-postgres)" || exit 1; \
 		export RELAIS_TEST_PG_URL; \
 	fi; \
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Issue 15: what a shared rate limit costs per request, and throughput through nginx with
+# 1, 2 and 3 instances on one PostgreSQL. Merges "limits" and "balancer" into
+# bench/results.json and fills their tables in docs/benchmarks.md; about 6 minutes.
+bench-scale:
+	@if [ -z "$${RELAIS_TEST_PG_URL:-}" ]; then \
+		RELAIS_TEST_PG_URL="$$(.ci/start-postgres)" || exit 1; \
+		export RELAIS_TEST_PG_URL; \
+	fi; \
+	$(BIN)/python -m bench.limits && $(BIN)/python -m bench.balancer
+
+# Issue 19: time to read a typical reply aloud (espeak-ng + opusenc), per language, from
+# scratch and cached. Merges "speech" into bench/results.json (docs/voice.md); about 1 minute.
+.PHONY: bench-speech
+bench-speech:
+	$(BIN)/python -m bench.speech

@@ -1,4 +1,5 @@
-"""Documented error responses and strict query types shared by the API routers.
+"""Errors of the admin API: the casework's domain errors mapped to HTTP (here, and only
+here), their documented responses, and strict query types shared by the API routers.
 
 Every error body is `{"detail": "..."}` except request validation (422), whose body is
 FastAPI's list of problems. Dates and datetimes in queries must be ISO 8601 strings:
@@ -11,9 +12,11 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Final
 
-from fastapi import Path, Query
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator
 
+from api.casework.errors import CaseworkError, Conflict, Forbidden, NotFound
 from storage.types import MAX_ROW_ID
 
 
@@ -31,7 +34,23 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     403: _described("The token's role may not do this"),
     404: _described("Not found, or not visible to this token"),
     409: _described("The resource is not in a state that allows this"),
+    429: _described("Too many failed authentications from this address (see Retry-After)"),
 }
+STATUS_OF: Final[dict[type[CaseworkError], int]] = {Forbidden: 403, NotFound: 404, Conflict: 409}
+
+
+def install_error_mapping(app: FastAPI) -> None:
+    """Answer the casework's domain errors with their status code and `{"detail": ...}`."""
+
+    async def casework_error(_: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, CaseworkError)
+        mapped = (STATUS_OF[kind] for kind in type(error).__mro__ if kind in STATUS_OF)
+        code = next(mapped, 500)
+        return JSONResponse({"detail": error.detail}, status_code=code)
+
+    app.add_exception_handler(CaseworkError, casework_error)
+
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 

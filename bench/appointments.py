@@ -29,7 +29,9 @@ import asyncpg
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
-from api.notify.reminders import send_due_reminders
+from bot.pseudonyms import Pseudonymizer
+from bot.reminders import send_due_reminders
+from bot.runtime import Runtime
 from conversations.directory import load_directory
 from conversations.engine import Engine
 from conversations.flows import load_flows
@@ -81,10 +83,11 @@ async def _remind_worker(url: str, until: float) -> int:
     engine = Engine(
         load_flows(), Catalogs(), load_directory(), SignalDetector(), ZoneInfo("Europe/Paris")
     )
+    runtime = Runtime(db, engine, Pseudonymizer(b"bench-key"))
     sent = 0
     try:
         while time.time() < until:
-            sent += await send_due_reminders(db, engine, datetime.now(UTC))
+            sent += await send_due_reminders(runtime, datetime.now(UTC))
             await asyncio.sleep(0.5)
     finally:
         await db.dispose()

@@ -37,3 +37,41 @@ def postgres_cpu() -> float | None:
         total += sum(int(v) for v in fields[11:15])
         found = True
     return total / ticks if found else None
+
+
+def backend_cpu(database: str) -> float | None:
+    """CPU seconds of the PostgreSQL backends connected to `database` right now (their
+    process title names it): what serving that database cost, whatever else the server
+    (or another cluster on this machine) is doing. None when /proc cannot tell."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        entries = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if not title.startswith("postgres: ") or f" {database} " not in title:
+                continue
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += sum(int(v) for v in fields[11:13])
+    return total / ticks
+
+
+def pid_cpu(pid: int, children: bool = False) -> float:
+    """CPU seconds of one process (with `children`: plus its live children, e.g. nginx's
+    workers); 0 when it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    total = sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    if children:
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            total += sum(pid_cpu(int(child)) for child in task.read_text().split())
+    return total

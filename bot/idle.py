@@ -1,6 +1,6 @@
 """Conversations left half-way: one gentle nudge, then a quiet expiry days later.
 
-The clock (bot/scheduler.py) calls `tend_idle_conversations`; each nudge or expiry is an
+The clock (relais/scheduler.py) calls `tend_idle_conversations`; each nudge or expiry is an
 ordinary durable turn of the runtime, under the person's lock.
 """
 
@@ -10,11 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.runtime import Inbound, Runtime
+from bot.runtime import Runtime
 from conversations.model import Event, EventKind
 from storage.models import Conversation
-
-JOURNEYS = ("housing", "cej", "aid", "appointment")
 
 
 async def tend_idle_conversations(
@@ -36,8 +34,9 @@ async def tend_idle_conversations(
             )
         ).all()
     nudged = expired = 0
+    journeys = runtime.engine.flows.journeys
     for person_key, channel, state, updated_at in rows:
-        if state.get("flow") not in JOURNEYS:
+        if state.get("flow") not in journeys:
             continue
         if updated_at <= now - expire_after:
             kind = EventKind.EXPIRE
@@ -47,5 +46,5 @@ async def tend_idle_conversations(
             nudged += 1
         else:
             continue
-        await runtime.handle_key(person_key, Inbound(channel, "", Event(kind), create=False))
+        await runtime.tell(person_key, channel, Event(kind))
     return nudged, expired

@@ -2,18 +2,22 @@
 
 Slots come from the directory's opening patterns; seats taken come from the host
 (`availability`, slot key → bookings). The host books inside its transaction, where
-the database enforces capacity, and reports back with an EFFECT_RESULT event.
+the database enforces capacity. The BookAppointment effect carries both endings of the
+turn (booked, or the slot was full), so the host picks one without a second trip.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
+from conversations import handover
+from conversations.calendar import Calendar
 from conversations.directory import Permanence
 from conversations.flows import Step
 from conversations.formatting import clock, day
-from conversations.model import BookAppointment, Button, CancelAppointment
+from conversations.model import NEW_APPOINTMENT, BookAppointment, Button, CancelAppointment, Turn
 from conversations.slots import SlotOffer, generate
 
 if TYPE_CHECKING:
@@ -59,7 +63,8 @@ def _places(turn: TurnBuilder) -> list[Permanence]:
     return sorted(found, key=rank)
 
 
-def _when(turn: TurnBuilder, moment: datetime) -> str:
+def when_text(turn: TurnBuilder, moment: datetime) -> str:
+    """A day and a time ("… at 09:00") in the person's language and the deployment's zone."""
     return turn.t(
         "{day} at {time}",
         day=day(moment, turn.lang, turn.engine.tz),
@@ -127,7 +132,7 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
         for number, item in enumerate(turn.state.appointments, start=1):
             place = turn.place(item["place"])
             starts = datetime.fromisoformat(item["starts_at"])
-            lines.append(f"{number}. {_when(turn, starts)} — {place.name if place else ''}")
+            lines.append(f"{number}. {when_text(turn, starts)} — {place.name if place else ''}")
         text = "\n".join(lines)
     elif step.handler == "confirm":
         offer = _chosen_offer(turn)
@@ -139,7 +144,7 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
         assert place is not None
         text = turn.t(
             "Shall I book {when} at {place} ({address})?",
-            when=_when(turn, offer.starts_at),
+            when=when_text(turn, offer.starts_at),
             place=f"\u2068{place.name}\u2069",
             address=f"\u2068{place.address}\u2069",
         )
@@ -224,34 +229,49 @@ def on_payload(turn: TurnBuilder, step: Step, value: str) -> bool:
             ends_at=offer.ends_at,
             capacity=offer.capacity,
             replaces=int(replaces) if replaces else None,
+            booked=_booked(turn, offer),
+            full=_full(turn, offer),
         )
     )
     return True
 
 
-def booked(turn: TurnBuilder, data: dict[str, Any]) -> None:
-    """The host's answer to BookAppointment: confirm, or re-offer times if it was full."""
-    if not data.get("ok"):
-        turn.say(turn.t("Sorry, this time has just been taken. Please choose another one."))
-        turn.goto("appointment.day", push=False)
-        return
-    replaces = turn.state.scratch.pop("replaces", None)
-    turn.state.appointments = [a for a in turn.state.appointments if str(a["id"]) != replaces]
-    place = turn.place(data["place_id"])
-    assert place is not None
-    starts = datetime.fromisoformat(data["starts_at"])
-    turn.state.appointments.append(
-        {"id": data["appointment_id"], "place": place.id, "starts_at": starts.isoformat()}
+def _ending(turn: TurnBuilder, calendar: Calendar) -> TurnBuilder:
+    """A builder for one ending of the booking turn, from the same state."""
+    # type(turn) is TurnBuilder, which this module cannot import (turn imports handlers).
+    return type(turn)(turn.engine, turn.state.copy(), turn.now, calendar)
+
+
+def _booked(turn: TurnBuilder, offer: SlotOffer) -> Turn:
+    """The ending when the seat is taken: confirm (with a calendar file), then the menu."""
+    ending = _ending(turn, turn.calendar)
+    state = ending.state
+    replaces = state.scratch.pop("replaces", None)
+    state.appointments = [a for a in state.appointments if str(a["id"]) != replaces]
+    state.appointments.append(
+        {"id": NEW_APPOINTMENT, "place": offer.place_id, "starts_at": offer.starts_at.isoformat()}
     )
-    turn.say(
-        turn.t(
+    place = ending.place(offer.place_id)
+    assert place is not None
+    ending.say(
+        ending.t(
             "✅ Booked: {when}, {place} ({address}). Bring an ID document if you have one "
             "(no document is fine too). To cancel or move it, choose “Appointment” in the menu.",
-            when=_when(turn, starts),
+            when=when_text(ending, offer.starts_at),
             place=f"\u2068{place.name}\u2069",
             address=f"\u2068{place.address}\u2069",
         ),
-        appointment_id=int(data["appointment_id"]),
+        appointment_id=NEW_APPOINTMENT,
     )
-    turn.record_intake("appointment")
-    turn.goto(turn.menu_target(), push=False)
+    handover.record_intake(ending, "appointment")
+    ending.goto(ending.menu_target(), push=False)
+    return ending.build()
+
+
+def _full(turn: TurnBuilder, offer: SlotOffer) -> Turn:
+    """The ending when someone took the last seat meanwhile: the days again, without it."""
+    taken = {**turn.calendar.taken, offer.key: offer.capacity}
+    ending = _ending(turn, replace(turn.calendar, taken=taken))
+    ending.say(ending.t("Sorry, this time has just been taken. Please choose another one."))
+    ending.goto("appointment.day", push=False)
+    return ending.build()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from conversations.directory import Permanence, Place
 
@@ -27,6 +28,11 @@ class DatedOpening:
     ends_at: datetime
     slot_minutes: int = 30
     capacity: int = 1
+
+    @classmethod
+    def of(cls, row: Any) -> DatedOpening:
+        """From a record with the same field names (the store's opening row)."""
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
     def as_permanence(self) -> Permanence:
         return Permanence(

@@ -14,6 +14,8 @@ from typing import Any, Final
 
 import yaml
 
+from conversations.directory_checks import one_line, shape_problem, webhook_problem
+
 DEFAULT_DIRECTORY: Final = Path(__file__).resolve().parent / "data" / "services.yaml"
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -251,6 +253,12 @@ def _check(deployment: Deployment) -> None:
     for permanence in deployment.permanences:
         if permanence.place not in deployment.places:
             problems.append(f"permanence {permanence.id}: unknown place {permanence.place}")
+    problems += [
+        f"organisation {org.id}: notify.webhook {problem}"
+        for org in deployment.organisations.values()
+        if org.notify_webhook is not None
+        and (problem := webhook_problem(org.notify_webhook)) is not None
+    ]
     if deployment.default_route not in deployment.roles:
         problems.append(f"default_route {deployment.default_route} is not a role")
     if problems:
@@ -263,19 +271,23 @@ def load_directory(path: Path = DEFAULT_DIRECTORY, deployment_id: str | None = N
 
 
 def parse_directory(text: str, deployment_id: str | None = None) -> Deployment:
-    """Parse and check a directory document; DirectoryError says what is wrong."""
+    """Parse and check a directory document; DirectoryError says what is wrong, on one
+    line (directory_checks.py: depth, aliases, webhooks)."""
     try:
+        problem = shape_problem(text)
+        if problem is not None:
+            raise DirectoryError(f"not a services directory: {problem}")
         data = yaml.safe_load(text)
         deployments = data.get("deployments") or []
-    except (yaml.YAMLError, AttributeError) as error:
-        raise DirectoryError(f"not a services directory: {error}") from None
+    except (yaml.YAMLError, AttributeError, RecursionError) as error:
+        raise DirectoryError(one_line(f"not a services directory: {error}")) from None
     try:
         for raw in deployments:
             if deployment_id in (None, raw["id"]):
                 return _deployment(raw)
-        known = ", ".join(d["id"] for d in deployments)
-    except (KeyError, TypeError, ValueError) as error:
-        if isinstance(error, DirectoryError):
-            raise
-        raise DirectoryError(f"malformed services directory: {error!r}") from None
-    raise DirectoryError(f"deployment {deployment_id!r} not found (known: {known})")
+        known = ", ".join(str(d["id"]) for d in deployments)
+    except DirectoryError as error:
+        raise DirectoryError(one_line(str(error))) from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        raise DirectoryError(one_line(f"malformed services directory: {error!r}")) from None
+    raise DirectoryError(one_line(f"deployment {deployment_id!r} not found (known: {known})"))

@@ -14,31 +14,34 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conversations import advice as advice_rules
-from conversations import handlers
+from conversations import events, handlers, handover, language_switch, navigation, safety
+from conversations.button_matching import match_button
 from conversations.calendar import Calendar
 from conversations.directory import Deployment
 from conversations.flows import Choice, Flows, Step
 from conversations.i18n import Catalogs
-from conversations.button_matching import match_button
 from conversations.model import (
-    Button,
     Event,
     EventKind,
-    ForgetMe,
     LinkStaffAccount,
     Reply,
     ReplyToAdviser,
-    ShowMyData,
     State,
     Turn,
 )
 from conversations.signals import SignalDetector
 from conversations.turn import TurnBuilder
-from conversations.understanding import Understander, default_understander
+from conversations.understanding import (
+    INTENT_SIGNALS,
+    Understander,
+    Understanding,
+    default_understander,
+)
 
 _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
-JOURNEY_INTENTS = frozenset({"housing", "cej", "aid", "appointment"})
 MIN_CONFIDENCE = 0.5
+# A question about the bus, opening hours or an address is answered from the directory.
+ABOUT_TARGETS = {"bus": "info.bus_week", "opening_hours": "info.places", "place": "info.places"}
 # Flows whose steps show slots, appointments or the bus schedule.
 CALENDAR_FLOWS = frozenset({"appointment", "menu", "info"})
 
@@ -50,8 +53,10 @@ COMMANDS = {
     "/language": "nav.language",
     "/stop": "nav.stop",
     "/help": "nav.menu",
+    "/sos": "nav.danger",
     "/mydata": "nav.mydata",
     "/forget": "nav.forget",
+    "/voice": "nav.voice",
 }
 
 
@@ -92,18 +97,21 @@ class Engine:
         elif event.kind is EventKind.PAYLOAD:
             self._payload(turn, event.payload or "")
         elif event.kind is EventKind.TEXT:
-            self._text(turn, event.text or "")
-        elif event.kind is EventKind.EFFECT_RESULT:
-            handlers.effect_result(turn, event.data)
+            self._text(turn, event.text or "", event.data.get("understood"))
         elif event.kind is EventKind.NUDGE:
             turn.nudge()
         elif event.kind is EventKind.EXPIRE:
             turn.expire()
+        elif event.kind in events.TOLD:
+            events.TOLD[event.kind](turn, event.data)
         return turn.build()
 
     def needs_calendar(self, state: State, event: Event) -> bool:
         """Whether the host should load seats, openings and appointments for this turn
         (four queries: skipped when the tapped choice leads to a flow without dates)."""
+        understood = event.data.get("understood")
+        if understood is not None and understood.about in ABOUT_TARGETS:
+            return True
         if event.payload and event.payload.startswith(("nav.appt.", "nav.bus.")):
             return True
         if state.flow not in CALENDAR_FLOWS:
@@ -156,7 +164,7 @@ class Engine:
         turn.say(turn.t("That button belongs to an earlier question. Here is where we are now."))
         turn.render_current()
 
-    def _text(self, turn: TurnBuilder, text: str) -> None:
+    def _text(self, turn: TurnBuilder, text: str, understood: Understanding | None) -> None:
         text = text.strip()[:2000]
         if text.lower().startswith("/link "):
             turn.effects.append(LinkStaffAccount(text[6:].strip()[:16]))
@@ -168,9 +176,11 @@ class Engine:
         if command:
             self._nav(turn, command)
             return
-        signals = self.detector.detect(text, turn.state.profile.get("age_band"))
+        if understood is None:  # the host did not read it beforehand (tests, terminal)
+            understood = self.understander.understand(text)
+        signals = self._signals(text, understood, turn.state.profile.get("age_band"))
         if signals:
-            turn.emergency(signals)
+            handover.emergency(turn, signals)
             turn.render_current(reask=True)
             return
         replying_to = turn.state.scratch.pop("reply_to", None)
@@ -182,6 +192,8 @@ class Engine:
         step = turn.current_step()
         if step.input and not step.handler:
             turn.take_input(step, text)
+            if understood.uncertain_emergency:
+                safety.ask(turn, understood.possible_emergency or "")
             return
         if step.save == "age_band" and text.isdecimal() and 10 <= int(text) <= 99:
             band = handlers.parse_input(turn, _AGE_INPUT, text)
@@ -191,70 +203,38 @@ class Engine:
                 return
         buttons = turn.buttons_of(step) + turn.hidden_nav_buttons()
         button = match_button(text, buttons)
-        understood = self.understander.understand(text)
         if button is not None:
             self._payload(turn, button.payload)
-        elif understood.intent in JOURNEY_INTENTS and understood.confidence >= MIN_CONFIDENCE:
+        elif understood.uncertain_emergency:
+            # Never small talk for a message that might be an emergency: one kind question,
+            # and nothing else (not even an offer to switch language).
+            safety.ask(turn, understood.possible_emergency or "")
+            return
+        elif understood.intent == "appointment" and understood.about in ABOUT_TARGETS:
+            turn.goto(ABOUT_TARGETS[understood.about])
+        elif understood.intent in self.flows.journeys and understood.confidence >= MIN_CONFIDENCE:
             turn.goto(understood.intent)
         elif understood.intent in ("human", "language") and understood.confidence >= MIN_CONFIDENCE:
             self._nav(turn, f"nav.{understood.intent}")
         else:
             turn.say(turn.t("Sorry, I did not understand. Please choose one of these options."))
             turn.render_current(reask=True)
-        turn.maybe_offer_language(understood.language, understood.language_confidence, text)
+        language_switch.maybe_offer_language(
+            turn, understood.language, understood.language_confidence, text
+        )
+
+    def _signals(
+        self, text: str, understood: Understanding, age_band: str | None
+    ) -> tuple[str, ...]:
+        """The rules' emergency signals, or else the learned model's."""
+        signals = self.detector.detect(text, age_band)
+        if signals or not understood.is_emergency:
+            return signals
+        found = understood.signals or (INTENT_SIGNALS[understood.intent],)
+        return self.detector.for_age(found, age_band)
 
     def _nav(self, turn: TurnBuilder, payload: str) -> None:
-        action = payload.removeprefix("nav.")
-        if action.startswith("lang."):
-            turn.switch_language(action.removeprefix("lang."))
-        elif action.startswith("reply.") and action[6:].isdigit() and turn.state.consent:
-            turn.state.scratch["reply_to"] = action[6:]
-            turn.say(turn.t("Write your answer to the adviser:"), (turn.nav_button("menu"),))
-        elif action.startswith("appt."):
-            handlers.appointment_answer(turn, action.removeprefix("appt."))
-        elif action.startswith("bus."):
-            handlers.bus_subscription(turn, action.removeprefix("bus.") == "on")
-        elif action == "back":
-            turn.back()
-        elif action == "menu":
-            turn.goto(turn.menu_target(), push=False)
-        elif action == "human":
-            turn.human()
-        elif action == "language":
-            turn.goto("entry.language", push=False)
-        elif action == "stop":
-            turn.stop()
-        elif action == "consent":
-            turn.goto("entry.consent", push=False)
-        elif action == "mydata":
-            # The host puts what it keeps before this re-asked question.
-            turn.effects.append(ShowMyData())
-            turn.render_current()
-        elif action == "forget":
-            turn.say(
-                turn.t(
-                    "Do you want me to erase everything I keep about you? Your requests to "
-                    "advisers will be closed. This cannot be undone."
-                ),
-                (
-                    Button(turn.t("Yes, erase everything"), "nav.forget_confirmed"),
-                    Button(turn.t("No, keep it"), "nav.menu"),
-                ),
-            )
-        elif action == "forget_confirmed":
-            turn.effects.append(ForgetMe())
-            turn.say(
-                turn.t(
-                    "Everything about you is erased. Take care! You can write again at any time."
-                )
-            )
-        elif action == "restart":
-            if turn.state.lang is None:
-                turn.goto("entry.language", push=False)
-            else:
-                turn.goto(turn.menu_target(), push=False)
-        else:
-            turn.render_current()
+        navigation.follow(turn, payload)
 
 
 def render_step_for_tests(engine: Engine, state: State, now: datetime) -> list[Reply]:

@@ -87,6 +87,8 @@ class Flow:
     title: str | None
     start: str
     steps: dict[str, Step]
+    # `journey: true`: a path that needs consent, is recorded, nudged and expired.
+    journey: bool = False
 
 
 def _branches(raw: Any) -> tuple[Branch, ...]:
@@ -140,6 +142,8 @@ class Flows:
 
     def __init__(self, flows: dict[str, Flow]) -> None:
         self.flows = flows
+        # The flows marked `journey: true`: consent first, answers kept, nudged when left.
+        self.journeys = frozenset(f.id for f in flows.values() if f.journey)
 
     def step(self, flow_id: str, step_id: str) -> Step:
         return self.flows[flow_id].steps[step_id]
@@ -214,6 +218,11 @@ def load_flows(directory: Path = FLOWS_DIR) -> Flows:
             raise FlowError(f"{path.name}: duplicate flow id {flow_id!r}")
         steps = {sid: _step(flow_id, sid, s, templates) for sid, s in raw["steps"].items()}
         flows[flow_id] = Flow(
-            flow_id, raw.get("theme", flow_id), raw.get("title"), raw["start"], steps
+            flow_id,
+            raw.get("theme", flow_id),
+            raw.get("title"),
+            raw["start"],
+            steps,
+            journey=bool(raw.get("journey", False)),
         )
     return Flows(flows)

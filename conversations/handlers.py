@@ -7,10 +7,9 @@ step and reads the payloads of its own buttons (`<flow>.<step>.<value>`).
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from conversations import booking
+from conversations import booking, bus
 from conversations.directory import normalize
 from conversations.flows import Step
 from conversations.formatting import clock, day, weekday_name
@@ -64,7 +63,7 @@ def render(turn: TurnBuilder, step: Step) -> None:
     name = step.handler
     if name == "language":
         text = turn.t(step.text) if step.text else ""
-        turn.say(text, tuple(_language_buttons(turn, step)))
+        turn.say(text, tuple(_language_buttons(turn, step)) + turn.nav_buttons(step))
     elif name == "numbers":
         turn.say(_numbers_text(turn), nav)
     elif name == "places":
@@ -106,11 +105,6 @@ def on_payload(turn: TurnBuilder, step: Step, payload: str) -> bool:
     if step.handler in booking.STEPS:
         return booking.on_payload(turn, step, value)
     return False
-
-
-def effect_result(turn: TurnBuilder, data: dict[str, Any]) -> None:
-    if data.get("effect") == "booking":
-        booking.booked(turn, data)
 
 
 def parse_input(turn: TurnBuilder, step: Step, text: str) -> str | None:
@@ -185,21 +179,15 @@ def bus_subscription(turn: TurnBuilder, on: bool) -> None:
 
 
 def _bus_week_text(turn: TurnBuilder) -> str:
-    horizon = turn.now + timedelta(days=7)
-    stops = sorted(
-        (o for o in turn.calendar.openings if o.kind == "bus_stop" and o.starts_at < horizon),
-        key=lambda o: o.starts_at,
-    )
+    tz = turn.engine.tz
+    stops = bus.stops_this_week(turn.engine.deployment, turn.calendar, turn.now, tz)
     if not stops:
         return turn.t("No bus stop is published for the next 7 days yet.")
     lines = [turn.t("Where the MiLo Machine bus stops in the next 7 days:")]
     for stop in stops:
-        tz = turn.engine.tz
         hours = f"{clock(stop.starts_at, turn.lang, tz)}–{clock(stop.ends_at, turn.lang, tz)}"
         where = f"{stop.name}" + (f" (\u2068{stop.address}\u2069)" if stop.address else "")
-        lines.append(
-            f"🚌 {day(stop.starts_at, turn.lang, turn.engine.tz)} \u2068{hours}\u2069 — {where}"
-        )
+        lines.append(f"🚌 {day(stop.starts_at, turn.lang, tz)} \u2068{hours}\u2069 — {where}")
     return "\n".join(lines)
 
 

@@ -31,6 +31,9 @@ class Language:
     code: str
     name: str
     direction: str
+    # The espeak-ng voice that reads this language aloud, chosen by measurement
+    # (docs/voice.md); None when no voice reads it well enough.
+    voice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,9 @@ class PageStrings:
 
 def load_languages(locales_dir: Path = LOCALES_DIR) -> tuple[Language, ...]:
     rows = yaml.safe_load((locales_dir / "languages.yaml").read_text(encoding="utf-8"))
-    return tuple(Language(r["code"], r["name"], r.get("direction", "ltr")) for r in rows)
+    return tuple(
+        Language(r["code"], r["name"], r.get("direction", "ltr"), r.get("voice")) for r in rows
+    )
 
 
 def _compile(po_path: Path) -> Translations:
@@ -89,6 +94,17 @@ class Catalogs:
 
     def direction(self, lang: str) -> str:
         return next((x.direction for x in self.languages if x.code == lang), "ltr")
+
+    def voice(self, lang: str) -> str | None:
+        """The speech voice of `lang` (locales/languages.yaml), or None if it has none."""
+        return next((x.voice for x in self.languages if x.code == lang), None)
+
+    def texts(self, lang: str) -> frozenset[str]:
+        """Every sentence of `lang`'s catalog, as translated (the speech cache keeps only
+        audio of these: they never hold anything about a person)."""
+        translations = self._translations.get(lang)
+        found = getattr(translations, "_catalog", {})
+        return frozenset(text for text in found.values() if isinstance(text, str) and text)
 
     def page_strings(self, lang: str, msgids: dict[str, str]) -> PageStrings:
         """The sentences of a web page (key -> msgid) translated into `lang`."""

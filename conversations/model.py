@@ -6,7 +6,7 @@ persist it and tests can compare it without any channel or database object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -16,11 +16,17 @@ class EventKind(StrEnum):
     START = "start"
     TEXT = "text"
     PAYLOAD = "payload"
-    # Result of an effect the host carried out (e.g. a booking that hit a full slot).
-    EFFECT_RESULT = "effect_result"
     # The clock: a conversation left half-way gets one nudge, then expires quietly.
     NUDGE = "nudge"
     EXPIRE = "expire"
+    # Things the person did not send, told by the engine (conversations/events.py); the
+    # host puts the facts in `Event.data`: {"appointment": AppointmentFacts, "kind": ...}.
+    REMINDER_DUE = "reminder_due"
+    BOOKED_BY_ADVISER = "booked_by_adviser"
+    # {"stop": calendar.DatedOpening}: the outreach bus comes near a person who opted in.
+    BUS_STOP = "bus_stop"
+    # {"kept": KeptData}: what the host keeps about the person, asked with /mydata.
+    MY_DATA = "my_data"
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,27 @@ class Event:
 
 
 @dataclass(frozen=True)
+class AppointmentFacts:
+    """A booked appointment as the host knows it. `place` and `address` come from the
+    store for a dated opening (a bus stop); a directory place is named by the engine."""
+
+    id: int
+    place_id: str
+    starts_at: datetime
+    place: str = ""
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class KeptData:
+    """What the host keeps about a person beyond the state: requests and appointments."""
+
+    # (theme, status) of each referral.
+    referrals: tuple[tuple[str, str], ...] = ()
+    appointments: tuple[AppointmentFacts, ...] = ()
+
+
+@dataclass(frozen=True)
 class Button:
     label: str
     payload: str
@@ -58,6 +85,10 @@ class Reply:
     urgent: bool = False
     # A booked appointment whose calendar file the channel can offer (.ics).
     appointment_id: int | None = None
+    # The language it is written in (the voice that reads it aloud), and whether the
+    # person asked for every reply as a voice message too (Telegram's 🔊 setting).
+    lang: str | None = None
+    speak: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -67,6 +98,10 @@ class Reply:
         }
         if self.appointment_id is not None:
             body["appointment_id"] = self.appointment_id
+        if self.lang is not None:
+            body["lang"] = self.lang
+        if self.speak:
+            body["speak"] = True
         return body
 
     @classmethod
@@ -76,6 +111,8 @@ class Reply:
             buttons=tuple(Button(b["label"], b["payload"]) for b in data.get("buttons", [])),
             urgent=bool(data.get("urgent", False)),
             appointment_id=data.get("appointment_id"),
+            lang=data.get("lang"),
+            speak=bool(data.get("speak", False)),
         )
 
 
@@ -106,8 +143,15 @@ class CreateReferral:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+# Stands for the id of the appointment a BookAppointment is about to book.
+NEW_APPOINTMENT = 0
+
+
 @dataclass(frozen=True)
 class BookAppointment:
+    """Take a seat (the database enforces capacity). The engine draws both endings of
+    the turn beforehand, so the host only picks one: no second trip into the engine."""
+
     slot_key: str
     place_id: str
     service: str
@@ -115,6 +159,27 @@ class BookAppointment:
     ends_at: datetime
     capacity: int
     replaces: int | None = None
+    # State, replies and effects that end the turn when the seat is taken (where
+    # NEW_APPOINTMENT stands for its id), and when the slot was full.
+    booked: Turn | None = None
+    full: Turn | None = None
+
+    def ending(self, appointment_id: int | None) -> Turn:
+        """The ending that happened: `full` for None, else `booked` with the id filled in."""
+        chosen = self.full if appointment_id is None else self.booked
+        if chosen is None:
+            raise ValueError("BookAppointment without its endings")
+        if appointment_id is None:
+            return chosen
+        state = chosen.state.copy()
+        for item in state.appointments:
+            if item["id"] == NEW_APPOINTMENT:
+                item["id"] = appointment_id
+        replies = tuple(
+            replace(r, appointment_id=appointment_id) if r.appointment_id == NEW_APPOINTMENT else r
+            for r in chosen.replies
+        )
+        return Turn(state, replies, chosen.effects)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ from typing import Any, Final
 from conversations.model import State
 
 TOPICS: Final = {"aid": "aid_funds"}
+# The 🔊 setting (conversations/voice.py), kept in the profile but never a fact: "on"
+# when every reply should also come as a voice message.
+VOICE_NOTES: Final = "voice"
 FORMERLY_ASE: Final = frozenset({"in_care", "cjm", "left_care", "mna"})
 
 
@@ -34,11 +37,13 @@ def facts_of(state: State, theme: str) -> dict[str, Any]:
     facts["topic"] = TOPICS.get(theme, theme)
     facts["signal"] = list(state.signals)
     facts.pop("commune", None)
+    facts.pop(VOICE_NOTES, None)
     return facts
 
 
 def intake_profile(state: State) -> dict[str, str]:
     profile = dict(state.profile)
+    profile.pop(VOICE_NOTES, None)  # a preference (🔊), not something the person told
     profile["statuses"] = ",".join(statuses(state))
     if state.source:
         profile["source"] = state.source

@@ -40,6 +40,12 @@ class SignalDetector:
         found = [s for s, pats in self._patterns.items() if any(p.search(clean) for p in pats)]
         found += [s for s in self._understander.signals(text) if s not in found]
         found.sort(key=lambda signal: self.signals.index(signal))
-        if "violence_against_women" in found and age_band in MINOR_BANDS:
-            found.append("minor_in_danger")
-        return tuple(found)
+        return self.for_age(tuple(found), age_band)
+
+    @staticmethod
+    def for_age(signals: tuple[str, ...], age_band: str | None) -> tuple[str, ...]:
+        """A minor reporting violence is also a minor in danger (119)."""
+        if "violence_against_women" in signals and age_band in MINOR_BANDS:
+            if "minor_in_danger" not in signals:
+                return (*signals, "minor_in_danger")
+        return signals

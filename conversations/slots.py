@@ -25,6 +25,12 @@ class SlotOffer:
     capacity: int
 
 
+def pattern_days(pattern: OpeningPattern, first: date, days: int) -> list[date]:
+    """The days among `days` days from `first` on which `pattern` opens."""
+    candidates = (first + timedelta(days=offset) for offset in range(days))
+    return [day for day in candidates if _recurs(pattern, day)]
+
+
 def _recurs(pattern: OpeningPattern, day: date) -> bool:
     if day.weekday() not in pattern.weekdays:
         return False
@@ -35,7 +41,7 @@ def _recurs(pattern: OpeningPattern, day: date) -> bool:
     return True
 
 
-def _clock(value: str) -> time:
+def time_of_day(value: str) -> time:
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
 
@@ -59,8 +65,8 @@ def generate(
         for pattern in permanence.patterns:
             if not _recurs(pattern, day):
                 continue
-            start = datetime.combine(day, _clock(pattern.start), tz)
-            close = datetime.combine(day, _clock(pattern.end), tz)
+            start = datetime.combine(day, time_of_day(pattern.start), tz)
+            close = datetime.combine(day, time_of_day(pattern.end), tz)
             while start + length <= close:
                 if start >= earliest:
                     offers.append(

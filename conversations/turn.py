@@ -12,27 +12,23 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from conversations import advice as advice_rules
-from conversations import handlers
+from conversations import handlers, handover
 from conversations.calendar import Calendar
 from conversations.directory import Permanence, Place
 from conversations.flows import Choice, Step
 from conversations.i18n import DEFAULT_LANGUAGE, N_
 from conversations.model import (
     Button,
-    CreateReferral,
     Effect,
-    RecordIntake,
     Reply,
     State,
     Turn,
 )
-from conversations.profile import facts_of, intake_profile
-from conversations.routing import route
+from conversations.profile import VOICE_NOTES
 
 if TYPE_CHECKING:
     from conversations.engine import Engine
 
-JOURNEYS: Final = frozenset({"housing", "cej", "aid", "appointment"})
 MAX_HOPS: Final = 25
 
 NAV_LABELS: Final = {
@@ -41,26 +37,9 @@ NAV_LABELS: Final = {
     "human": N_("🙋 Talk to a person"),
     "language": N_("🌐 Language"),
     "stop": N_("✋ Stop"),
+    "danger": N_("🆘 I'm in danger"),
+    "voice": N_("🔊 Voice messages"),
 }
-
-# Asked in both languages when free text seems written in another shipped language.
-LANGUAGE_OFFER: Final = N_("Do you want to continue in {language}?")
-
-EMERGENCY_INTRO: Final = {
-    "homeless_tonight": N_(
-        "If you have nowhere safe to sleep tonight, call 115 now. It is free, day and night."
-    ),
-    "violence_against_women": N_(
-        "You are not alone and it is not your fault. If you are in danger now, call 17 or 112."
-    ),
-    "minor_in_danger": N_("If you are under 18 and in danger, call 119. It is free and secret."),
-    "suicidal_distress": N_(
-        "I am worried about you. Please call 3114 now: someone will listen, day and night. "
-        "If your life is in danger, call 15 or 112."
-    ),
-    "medical_emergency": N_("This sounds serious. Call 15 (SAMU) or 112 now."),
-}
-
 
 class _Blanks(dict[str, str]):
     def __missing__(self, key: str) -> str:
@@ -97,7 +76,8 @@ class TurnBuilder:
         urgent: bool = False,
         appointment_id: int | None = None,
     ) -> None:
-        self.replies.append(Reply(text, buttons, urgent, appointment_id))
+        speak = self.state.profile.get(VOICE_NOTES) == "on"
+        self.replies.append(Reply(text, buttons, urgent, appointment_id, self.lang, speak))
 
     # --- steps ----------------------------------------------------------------------
 
@@ -108,11 +88,13 @@ class TurnBuilder:
         return Button(self.t(NAV_LABELS[action]), f"nav.{action}")
 
     def nav_buttons(self, step: Step) -> tuple[Button, ...]:
+        # "I'm in danger" is on every step, even the first ones (conversations/safety.py).
         if not step.nav:
-            return ()
+            return (self.nav_button("danger"),)
         if f"{step.flow}.{step.id}" in ("menu.main", "info.menu"):
-            return tuple(self.nav_button(a) for a in ("human", "language", "stop"))
-        actions = (["back"] if self.state.stack else []) + ["menu", "human"]
+            menu = ("human", "language", "voice", "stop", "danger")
+            return tuple(self.nav_button(a) for a in menu)
+        actions = (["back"] if self.state.stack else []) + ["menu", "human", "danger"]
         return tuple(self.nav_button(a) for a in actions)
 
     def hidden_nav_buttons(self) -> list[Button]:
@@ -136,7 +118,7 @@ class TurnBuilder:
 
     def goto(self, target: str, push: bool = True) -> None:
         flow_id, step_id = self.engine.flows.resolve(target, self.state.flow)
-        if flow_id in JOURNEYS and not self.state.consent:
+        if flow_id in self.engine.flows.journeys and not self.state.consent:
             self.say(self.t("To go further, I need your agreement to keep your answers."))
             flow_id, step_id = "entry", "consent"
         if push and (self.state.flow, self.state.step) != (flow_id, step_id):
@@ -144,7 +126,7 @@ class TurnBuilder:
             del self.state.stack[:-20]
         if flow_id != self.state.flow:
             self.state.scratch = {}
-            if flow_id in JOURNEYS:
+            if flow_id in self.engine.flows.journeys:
                 self.state.answers = {}
         self._enter(flow_id, step_id)
 
@@ -159,7 +141,7 @@ class TurnBuilder:
                 flow_id, step_id = self._follow(step)
                 continue
             if step.finish:
-                self.record_intake(self.engine.flows.flows[step.flow].theme)
+                handover.record_intake(self, self.engine.flows.flows[step.flow].theme)
             if step.advice:
                 for text in advice_rules.ADVICE[step.advice](self):
                     self.say(text)
@@ -191,9 +173,9 @@ class TurnBuilder:
         if step.save:
             (self.state.profile if step.profile else self.state.answers)[step.save] = choice.value
         if choice.signal:
-            self.emergency((choice.signal,))
+            handover.emergency(self, (choice.signal,))
         if choice.referral:
-            self.referral("journey", self.engine.flows.flows[step.flow].theme)
+            handover.referral(self, "journey", self.engine.flows.flows[step.flow].theme)
         flow_id, step_id = self._follow(step, choice)
         self.goto(f"{flow_id}.{step_id}")
 
@@ -229,81 +211,9 @@ class TurnBuilder:
 
     # --- people, cases and emergencies ---------------------------------------------
 
-    def human(self) -> None:
-        if not self.state.consent:
-            phone = self.engine.deployment.places.get("ml-hq")
-            self.say(
-                self.t(
-                    "To pass your request to an adviser, I need your agreement to keep your "
-                    "answers. You can also call the Mission Locale: {phone}.",
-                    phone=phone.phone if phone and phone.phone else "",
-                ),
-                (Button(self.t("I agree"), "nav.consent"), self.nav_button("menu")),
-            )
-            self.state.flow, self.state.step = "entry", "consent"
-            return
-        theme = self.engine.flows.flows[self.state.flow].theme
-        theme = theme if self.state.flow in JOURNEYS else "general"
-        self.record_intake(theme)
-        self.referral("wants_human", theme)
-        self.say(self.t("I have passed your request to an adviser. They will answer you here."))
-        self.goto(self.menu_target(), push=False)
-
-    def emergency(self, signals: tuple[str, ...]) -> None:
-        contacts: list[str] = []
-        for signal in signals:
-            if signal in EMERGENCY_INTRO:
-                self.say(self.t(EMERGENCY_INTRO[signal]), urgent=True)
-            for contact in self.engine.deployment.contacts_for(signal):
-                line = f"📞 \u2068{contact.number}\u2069 — {self.t(contact.label)}"
-                if line not in contacts:
-                    contacts.append(line)
-        if contacts:
-            self.say("\n".join(contacts), urgent=True)
-        new = [s for s in signals if s not in self.state.signals]
-        if not new:
-            return
-        if self.state.consent:
-            self.state.signals.extend(new)
-            self.record_intake("emergency")
-            self.referral("emergency", "emergency")
-            self.say(self.t("I have also alerted an adviser, who will contact you here soon."))
-        else:
-            self.say(self.t("If you want an adviser to contact you, tap “Talk to a person”."))
-
-    def record_intake(self, theme: str) -> None:
-        if not self.state.consent:
-            return
-        self.effects.append(
-            RecordIntake(
-                theme=theme,
-                answers=dict(self.state.answers),
-                profile=intake_profile(self.state),
-                urgency=route(self.engine.deployment, facts_of(self.state, theme)).urgency,
-                signals=tuple(self.state.signals),
-            )
-        )
-
-    def referral(self, reason: str, theme: str) -> None:
-        if not self.state.consent:
-            return
-        facts = facts_of(self.state, theme)
-        decision = route(self.engine.deployment, facts)
-        self.effects.append(
-            CreateReferral(
-                theme=theme,
-                urgency=decision.urgency,
-                reason=reason,
-                structure=decision.structure,
-                role=decision.role,
-                rule_id=decision.rule_id,
-                summary={"facts": facts, "suggest": list(decision.suggest)},
-            )
-        )
-
     def nudge(self) -> None:
         """One gentle nudge for a journey left half-way (the clock decides when)."""
-        if self.state.flow not in JOURNEYS or self.state.scratch.get("nudged"):
+        if self.state.flow not in self.engine.flows.journeys or self.state.scratch.get("nudged"):
             return
         self.say(self.t("Still there? We can go on where we stopped."))
         self.render_current()
@@ -317,46 +227,6 @@ class TurnBuilder:
         self.state.answers = {}
         self.state.scratch = {}
         self.state.flow, self.state.step = self.engine.flows.resolve(self.menu_target(), "menu")
-
-    def maybe_offer_language(self, code: str | None, confidence: float, text: str) -> None:
-        """Free text that looks written in another shipped language: offer to switch, in
-        both languages, once per language; never switch silently."""
-        catalogs = self.engine.catalogs
-        if (
-            not code
-            or code == self.state.lang
-            or not catalogs.supports(code)
-            or confidence < 0.7
-            or len(text.strip()) < 8
-            or self.state.scratch.get("offered_lang") == code
-        ):
-            return
-        self.state.scratch["offered_lang"] = code
-        names = {language.code: language.name for language in catalogs.languages}
-        current = self.lang
-        lines = [
-            catalogs.gettext(lang, LANGUAGE_OFFER).format(language=names[code])
-            for lang in dict.fromkeys((current, code))
-        ]
-        self.say(
-            "\n".join(lines),
-            (
-                Button(names[code], f"nav.lang.{code}"),
-                Button(names.get(current, current), f"nav.lang.{current}"),
-            ),
-        )
-
-    def switch_language(self, code: str) -> None:
-        if not self.engine.catalogs.supports(code):
-            self.render_current()
-            return
-        self.state.lang = code
-        if (self.state.flow, self.state.step) == ("entry", "language"):
-            self.goto(
-                "entry.consent" if self.state.consent is None else self.menu_target(), push=False
-            )
-            return
-        self.render_current()
 
     def bookable(self) -> list[Permanence]:
         """Weekly permanences of the directory, then dated openings (bus stops, one-offs)."""

@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await services.telegram.stop()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            await services.db.dispose()
+            await services.close()
 
     app = FastAPI(title="Relais", version="0.1.0", lifespan=lifespan)
     hardening.install(app)  # security headers, body size, rate limits, log redaction

@@ -21,6 +21,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///./var/relais.db"
+    # PostgreSQL connections of one instance: at most pool size + overflow (2 of them are
+    # kept by the shared rate limiter). docs/deployment.md has the connection budget.
+    db_pool_size: int = 10
+    db_max_overflow: int = 5
+    # The database URL points at PgBouncer in transaction mode (older than 1.21): no
+    # prepared statement outlives its transaction (docs/deployment.md).
+    db_pgbouncer: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     deployment: str = "clermont-ferrand"
@@ -48,10 +55,18 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_rate_overall: float = 30.0  # messages per second, all chats together
     telegram_rate_per_chat: float = 1.0  # messages per second to one chat
+    # Several instances on PostgreSQL: one polls and sends; if it dies, another takes over
+    # after this many seconds.
+    telegram_lease_seconds: float = 10.0
     # Background clock (APScheduler): notifications and escalations. Tests turn it off
     # and drive the same coroutines with their own clock.
     scheduler: bool = True
     notify_every_seconds: int = 15
+    remind_every_seconds: int = 30
+    # Notifications sent per second and per kind (e-mail, webhook), all instances together.
+    notify_rate_per_second: float = 10.0
+    # SIGTERM: seconds uvicorn lets requests in flight finish before closing them.
+    shutdown_grace_seconds: int = 20
     escalate_after_minutes: int = 30
     # A journey left half-way: one nudge after this many hours, expiry after these days.
     idle_nudge_hours: int = 24
@@ -71,6 +86,13 @@ class Settings(BaseSettings):
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from: str = "relais@localhost"
+    # Speech (bot/speech, docs/voice.md): messages read aloud with espeak-ng and opusenc
+    # when both are installed; audio of catalog sentences is cached in memory (per process,
+    # least recently used first out), up to this many megabytes.
+    speech: bool = True
+    speech_cache_mb: int = 32
+    speech_rate: int = 150  # words per minute
+    speech_concurrency: int = 4  # syntheses at once per process
     # HMAC-SHA256 key for the X-Relais-Signature header of outgoing webhooks.
     webhook_secret: SecretStr | None = None
 

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Intake
+from storage.models import Intake, Referral
+from storage.referrals import Scope
 from storage.types import utcnow
 
 
@@ -26,6 +27,9 @@ class IntakeRepository:
         self._session.add(intake)
         await self._session.flush()
         return intake
+
+    async def get(self, intake_id: int) -> Intake | None:
+        return await self._session.get(Intake, intake_id)
 
     async def latest_for_conversation(self, conversation_id: int) -> Intake | None:
         stmt = (
@@ -44,4 +48,13 @@ class IntakeRepository:
             .limit(limit)
             .offset(offset)
         )
+        return [*(await self._session.scalars(stmt)).all()]
+
+    async def in_scope(self, scope: Scope, limit: int = 100, offset: int = 0) -> list[Intake]:
+        """The intakes behind the referrals in scope (every intake for admins), newest id
+        first."""
+        stmt = select(Intake).order_by(Intake.id.desc()).limit(limit).offset(offset)
+        if not scope.everything:
+            ours = select(Referral.intake_id).where(*scope.where())
+            stmt = stmt.where(Intake.id.in_(ours))
         return [*(await self._session.scalars(stmt)).all()]

@@ -44,6 +44,10 @@ def _created() -> Mapped[datetime]:
     return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 
+def _made_by() -> Mapped[int | None]:
+    return mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
+
+
 def _conversation_fk(ondelete: str, *, nullable: bool, index: bool = False) -> Mapped[Any]:
     return mapped_column(
         ForeignKey("conversations.id", ondelete=ondelete), nullable=nullable, index=index
@@ -196,6 +200,10 @@ class ApiToken(Base):
     telegram_conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="SET NULL")
     )
+    # Wrong `/link` codes sent while this account's code waited (revision 0008).
+    telegram_link_failures: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
 
 
 class ReferralNote(Base):
@@ -313,6 +321,8 @@ class Opening(Base):
     capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = _created()
     announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Who published it (revision 0008); None: an admin, or made before.
+    created_by: Mapped[int | None] = _made_by()
 
 
 class Closure(Base):
@@ -326,6 +336,7 @@ class Closure(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     reason: Mapped[str] = mapped_column(String(120), nullable=False, default="")
     created_at: Mapped[datetime] = _created()
+    created_by: Mapped[int | None] = _made_by()
 
 
 class Subscription(Base):

@@ -1,8 +1,9 @@
 """Outbox repository: replies waiting for (or done with) delivery to a channel.
 
-The auto-increment id doubles as the web chat cursor: a client polls `after(cursor)` and
-remembers the last id it saw. Push channels read `pending(channel)` and then call
-`mark_delivered` or `mark_failed`.
+The web chat's cursor is a position in the person's own conversation: how many of its
+messages the client has seen (`seen`, `page`). It never shows the table's ids, which are
+shared by every conversation and would tell how busy the whole service is. Push channels
+read `pending(channel)` and then call `mark_delivered` or `mark_failed`.
 """
 
 from __future__ import annotations
@@ -76,6 +77,30 @@ class OutboxRepository:
             .limit(limit)
         )
         return list((await self._session.scalars(stmt)).all())
+
+    async def seen(self, conversation_id: int) -> int:
+        """How many messages the conversation has: the cursor of a client that saw all."""
+        stmt = select(func.count()).where(OutboxMessage.conversation_id == conversation_id)
+        return int((await self._session.execute(stmt)).scalar_one())
+
+    async def page(
+        self, conversation_id: int, seen: int, limit: int = 100
+    ) -> tuple[list[OutboxMessage], int]:
+        """The conversation's messages after the first `seen`, and the new cursor. A
+        cursor beyond the conversation's messages (a client's stale one) is taken as
+        having seen them all."""
+        total = await self.seen(conversation_id)
+        if seen >= total:
+            return [], total
+        stmt = (
+            select(OutboxMessage)
+            .where(OutboxMessage.conversation_id == conversation_id)
+            .order_by(OutboxMessage.id)
+            .offset(seen)
+            .limit(limit)
+        )
+        rows = list((await self._session.scalars(stmt)).all())
+        return rows, seen + len(rows)
 
     async def latest_id(self, conversation_id: int) -> int:
         stmt = select(func.coalesce(func.max(OutboxMessage.id), 0)).where(

@@ -1,4 +1,5 @@
-"""The right to erasure: remove a person's data everywhere, keep anonymous statistics.
+"""The rights of access and erasure: what is kept about a person (/mydata), and removing
+their data everywhere while keeping anonymous statistics (/forget).
 
 Conversation state, inbox, outbox, free-text messages and conseiller notes are deleted;
 intakes and referrals lose their link to the person and every answer, keeping only
@@ -21,6 +22,21 @@ from storage.models import (
     ReferralNote,
 )
 from storage.types import utcnow
+
+
+async def kept_about(
+    session: AsyncSession, conversation_id: int
+) -> tuple[list[tuple[str, str]], list[Appointment]]:
+    """The person's requests to advisers (theme, status) and coming appointments."""
+    stmt = select(Referral.theme, Referral.status).where(
+        Referral.conversation_id == conversation_id
+    )
+    referrals = [
+        (theme, status)
+        for theme, status in (await session.execute(stmt.order_by(Referral.id))).all()
+    ]
+    appointments = await AppointmentRepository(session).for_conversation(conversation_id)
+    return referrals, appointments
 
 
 async def erase_conversation(session: AsyncSession, conversation_id: int) -> None:

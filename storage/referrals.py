@@ -1,18 +1,55 @@
 """Referral repository: hand-offs of a case to a partner structure or a role queue.
 
 A referral records why (reason), to whom (structure / role), by which routing rule, and a
-summary dict meant for the professional. Listing is most recent first, optionally by status.
+summary dict meant for the professional. `search` is the conseillers' list: filtered,
+limited to a `Scope` (one structure, or every structure for admins), urgent and new first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Referral
+from storage.scope import EVERY_STRUCTURE, Scope
 from storage.types import utcnow
+
+__all__ = ["EVERY_STRUCTURE", "ReferralFilters", "ReferralRepository", "Scope"]
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    """What a list of referrals is narrowed to; None (or empty) means "any"."""
+
+    status: str | None = None
+    theme: str | None = None
+    urgency: str | None = None
+    structure: str | None = None
+    assigned_to: int | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    lang: str | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        equal: list[tuple[Any, object]] = [
+            (Referral.status, self.status),
+            (Referral.theme, self.theme),
+            (Referral.urgency, self.urgency),
+            (Referral.structure, self.structure),
+            (Referral.assigned_to, self.assigned_to),
+            (Referral.lang, self.lang),
+        ]
+        clauses: list[ColumnElement[bool]] = [column == value for column, value in equal if value]
+        if self.created_from:
+            clauses.append(Referral.created_at >= self.created_from)
+        if self.created_to:
+            clauses.append(Referral.created_at < self.created_to)
+        return clauses
 
 
 class ReferralRepository:
@@ -35,3 +72,46 @@ class ReferralRepository:
             stmt = stmt.where(Referral.status == status)
         stmt = stmt.order_by(Referral.created_at.desc(), Referral.id.desc())
         return [*(await self._session.scalars(stmt.limit(limit).offset(offset))).all()]
+
+    async def search(
+        self, filters: ReferralFilters, scope: Scope, limit: int = 100, offset: int = 0
+    ) -> tuple[list[Referral], int]:
+        """One page of the referrals in scope that pass the filters, and how many there are
+        in all. Urgent ones first, then new ones, then the most recent."""
+        where = (*filters.where(), *scope.where())
+        total = await self._session.scalar(select(func.count()).select_from(Referral).where(*where))
+        urgent_first = (Referral.urgency != "urgent", Referral.status != "new", Referral.id.desc())
+        page: Select[tuple[Referral]] = (
+            select(Referral).where(*where).order_by(*urgent_first).limit(limit).offset(offset)
+        )
+        return [*(await self._session.scalars(page)).all()], int(total or 0)
+
+    async def locked(self, referral_id: int) -> Referral | None:
+        """The referral, locked for the rest of the transaction (FOR UPDATE on PostgreSQL)."""
+        return await self._session.get(Referral, referral_id, with_for_update=True)
+
+    async def touch_first_contact(self, referral_id: int, now: datetime) -> None:
+        """Record the first contact with the person, unless one is already recorded."""
+        await self._session.execute(
+            update(Referral)
+            .where(Referral.id == referral_id, Referral.first_contact_at.is_(None))
+            .values(first_contact_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def unclaimed_urgent(self, older_than: datetime, limit: int = 100) -> Sequence[Referral]:
+        """Urgent referrals still new and never escalated, created before `older_than`;
+        locked (SKIP LOCKED) so two workers never escalate the same one."""
+        stmt = (
+            select(Referral)
+            .where(
+                Referral.urgency == "urgent",
+                Referral.status == "new",
+                Referral.escalated_at.is_(None),
+                Referral.created_at <= older_than,
+            )
+            .order_by(Referral.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self._session.scalars(stmt)).all()

@@ -62,7 +62,10 @@ _ONE_STATEMENT = text(
            CAST(:delivered_at AS TIMESTAMPTZ)
     FROM unnest(CAST(:bodies AS TEXT[])) WITH ORDINALITY AS replies(body, position)
     ORDER BY position
-    RETURNING id
+    RETURNING id, (
+        SELECT count(*) FROM outbox_messages
+        WHERE conversation_id = CAST(:conversation_id AS INTEGER)
+    ) AS seen_before
     """
 ).bindparams(
     bindparam("state", type_=_CONVERSATIONS.c.state.type),
@@ -107,8 +110,9 @@ _QUEUE = (
 
 
 async def write_turn(session: AsyncSession, turn: TurnWrite) -> int:
-    """Store the turn; return the web chat cursor (the id of its last reply, or the
-    conversation's latest one when the turn had no reply)."""
+    """Store the turn; return the web chat cursor: how many messages the conversation
+    has with this turn's replies (storage/outbox.py). On PostgreSQL the count comes back
+    with the insert (its subquery sees the rows from before the statement)."""
     now = utcnow()
     delivered_at = now if turn.reply_status == DELIVERED else None
     dialect = session.get_bind().dialect
@@ -129,12 +133,12 @@ async def write_turn(session: AsyncSession, turn: TurnWrite) -> int:
                 "bodies": [sealed_json_text(dialect, body) for body in turn.replies],
             },
         )
-        ids = list(result.scalars().all())
+        rows = result.all()
+        if rows:
+            return int(rows[0].seen_before) + len(rows)
     else:
-        ids = await _write_in_three(session, turn, now, delivered_at)
-    if ids:
-        return max(ids)
-    return await OutboxRepository(session).latest_id(turn.conversation_id)
+        await _write_in_three(session, turn, now, delivered_at)
+    return await OutboxRepository(session).seen(turn.conversation_id)
 
 
 async def _write_in_three(

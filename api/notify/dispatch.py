@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.notify.senders import Sender
 from conversations.directory import Deployment
 from conversations.i18n import N_, Catalogs
-from storage import Database, OutboxRepository, casework
+from storage import Database, OutboxRepository, ReferralRepository
 from storage.models import Conversation, Notification
+from storage.notifications import NotificationRepository, record_attempt, triage_summary
 
 # Conseillers read French (issue 7); their notifications use the same catalogs.
 STAFF_LANGUAGE: Final = "fr"
@@ -32,11 +33,11 @@ async def deliver_due(db: Database, senders: Mapping[str, Sender], now: datetime
     """Send every due notification once; failures are retried later with backoff."""
     sent = 0
     async with db.transaction() as session:
-        for notification in await casework.claim_due(session, now):
+        for notification in await NotificationRepository(session).claim_due(now):
             if notification.kind == "telegram":
                 # The conseiller's linked Telegram chat: its outbox, sent by the channel.
                 await _to_linked_chat(session, int(notification.target), notification)
-                casework.record_attempt(notification, now, None)
+                record_attempt(notification, now, None)
                 sent += 1
                 continue
             sender = senders.get(notification.kind)
@@ -46,7 +47,7 @@ async def deliver_due(db: Database, senders: Mapping[str, Sender], now: datetime
                     await sender(notification.target, notification.event, notification.payload)
                 except Exception as failure:
                     error = f"{type(failure).__name__}: {failure}"
-            casework.record_attempt(notification, now, error)
+            record_attempt(notification, now, error)
             if error is None:
                 sent += 1
             else:
@@ -87,18 +88,17 @@ async def escalate_unclaimed(
     """Urgent referrals still `new` after `delay` go to the structure's fallback contact."""
     escalated = 0
     async with db.transaction() as session:
-        for referral in await casework.unclaimed_urgent(session, now - delay):
+        for referral in await ReferralRepository(session).unclaimed_urgent(now - delay):
             referral.escalated_at = now
             organisation = deployment.organisations.get(referral.structure or "")
             target = organisation.fallback_email if organisation else None
             if target:
-                await casework.enqueue(
-                    session,
+                await NotificationRepository(session).enqueue(
                     referral_id=referral.id,
                     kind="email",
                     target=target,
                     event="escalation",
-                    payload=casework.triage_summary(referral),
+                    payload=triage_summary(referral),
                     now=now,
                 )
             escalated += 1

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 
 from api.auth import CallerDep, database
 from api.errors import ERRORS, QueryId
+from storage.audit import AuditRepository
 from storage.models import AuditEntry
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses=ERRORS)
@@ -37,15 +37,12 @@ async def audit_log(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AuditEntry]:
-    if who.role != "admin":
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "admin only")
-    filters = []
-    if actor_id is not None:
-        filters.append(AuditEntry.actor_id == actor_id)
-    if resource:
-        filters.append(AuditEntry.resource == resource)
-    if resource_id is not None:
-        filters.append(AuditEntry.resource_id == resource_id)
-    stmt = select(AuditEntry).where(*filters).order_by(AuditEntry.id.desc())
+    who.require_admin()
     async with database(request).transaction() as session:
-        return list((await session.scalars(stmt.limit(limit).offset(offset))).all())
+        return await AuditRepository(session).search(
+            actor_id=actor_id,
+            resource=resource,
+            resource_id=resource_id,
+            limit=limit,
+            offset=offset,
+        )

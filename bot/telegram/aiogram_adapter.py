@@ -13,7 +13,13 @@ from aiogram import Bot
 from aiogram import exceptions as ag_error
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import (
+    BotCommand,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
 
 from bot.telegram.client import (
     ALLOWED_UPDATES,
@@ -92,6 +98,10 @@ class AiogramClient:
                 ]
             )
         await _call(self._bot.send_message(chat_id=chat_id, text=text, reply_markup=markup))
+
+    async def send_voice(self, chat_id: int, audio: bytes) -> None:
+        voice = BufferedInputFile(audio, filename="relais.ogg")
+        await _call(self._bot.send_voice(chat_id=chat_id, voice=voice))
 
     async def answer_callback_query(self, callback_query_id: str) -> None:
         await _call(self._bot.answer_callback_query(callback_query_id=callback_query_id))

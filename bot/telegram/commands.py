@@ -18,10 +18,12 @@ from conversations.turn import NAV_LABELS
 log = logging.getLogger(__name__)
 
 COMMANDS: Final = (
+    ("sos", NAV_LABELS["danger"]),
     ("start", N_("Start again")),
     ("menu", NAV_LABELS["menu"]),
     ("language", NAV_LABELS["language"]),
     ("human", NAV_LABELS["human"]),
+    ("voice", NAV_LABELS["voice"]),
     ("mydata", N_("See the data kept about me")),
     ("forget", N_("Erase my data")),
     ("help", N_("Help")),

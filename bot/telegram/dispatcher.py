@@ -5,6 +5,11 @@ allowed pace, then record every outcome in one transaction.
 403 marks the person unreachable and fails their messages (no retry); 400 fails the
 message; an outage (network, 5xx) backs off and loses nothing; any other error counts an
 attempt, and the outbox gives up after `max_attempts`.
+
+With several instances, only the holder of the bot's lease sends (so each person's
+messages leave in order, from one place); the others stand by. An instance taking the
+lease over first returns to pending what the previous holder had claimed and not
+recorded — it died in the middle of a batch — and sends it.
 """
 
 from __future__ import annotations
@@ -14,12 +19,16 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from bot.speech import Speech
 from bot.telegram.client import Blocked, BotClient, Rejected, RetryAfter, TelegramError, Unreachable
 from bot.telegram.ratelimit import RateLimiter
 from bot.telegram.render import render
+from bot.telegram.voice_notes import voice_note
 from storage import Database, OutboxRepository
+from storage.availability import database_unavailable
 from storage.channel_addresses import ChannelAddressRepository
 from storage.deliveries import Delivery, DeliveryRepository
+from storage.leases import Lease
 from storage.sealing import AddressSealer, AddressUnreadable
 
 log = logging.getLogger(__name__)
@@ -37,6 +46,9 @@ class _Report:
 
 
 class Dispatcher:
+    # Reads replies aloud for people who turned 🔊 on (set by the composition root).
+    speech: Speech | None = None
+
     def __init__(
         self,
         db: Database,
@@ -48,7 +60,9 @@ class Dispatcher:
         idle_seconds: float = 1.0,
         backoff: tuple[float, float] = (1.0, 60.0),
         max_attempts: int = 5,
+        lease: Lease | None = None,
     ) -> None:
+        self._lease = lease
         self._db, self._client, self._sealer, self._limiter = db, client, sealer, limiter
         self._batch, self._idle, self._max_attempts = batch, idle_seconds, max_attempts
         self._backoff_min, self._backoff_max = backoff
@@ -64,6 +78,10 @@ class Dispatcher:
         reset = False
         while True:
             self._wake.clear()
+            if self._lease is not None and not self._lease.held:
+                reset = False  # taking the role over starts with the leftovers
+                await asyncio.sleep(self._idle)
+                continue
             try:
                 if not reset:  # claims left behind by a crash go back to pending
                     async with self._db.transaction() as session:
@@ -144,6 +162,13 @@ class Dispatcher:
                 report.retry.append(delivery.message_id)
                 report.released += later
                 return
+            except Exception as exc:
+                # The shared pace lives in the database: away, nothing was sent.
+                if not database_unavailable(exc):
+                    raise
+                report.outage = True
+                report.released += [delivery.message_id, *later]
+                return
             report.delivered.append(delivery.message_id)
 
     async def _send(self, delivery: Delivery) -> None:
@@ -152,6 +177,9 @@ class Dispatcher:
         if delivery.address is None:
             raise Rejected("no address for this conversation")
         chat_id = int(self._sealer.open(delivery.address))
+        if (audio := await voice_note(self.speech, delivery.body)) is not None:
+            await self._limiter.wait(chat_id)
+            await self._client.send_voice(chat_id, audio)
         for message in render(delivery.body):
             await self._limiter.wait(chat_id)
             await self._client.send_message(chat_id, message.text, message.keyboard)

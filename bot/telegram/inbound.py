@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Final
 
-from bot.ratelimit import Limits, TokenBuckets
+from bot.ratelimit import TELEGRAM_PERSON, Limiter, MemoryLimiter, channel_buckets
 from bot.runtime import Inbound, Runtime
 from bot.telegram.client import BotClient, TelegramError
 from bot.telegram.updates import parse
@@ -29,11 +29,12 @@ class UpdateHandler:
         client: BotClient,
         sealer: AddressSealer,
         on_stored: Callable[[], None] = lambda: None,
-        flood: TokenBuckets | None = None,
+        flood: Limiter | None = None,
     ) -> None:
         # One person sending far more than anyone types (a script, a stuck key): the
         # excess is confirmed to Telegram and dropped, so it cannot starve the others.
-        self.flood = flood or TokenBuckets(Limits().per_person)
+        # The deployment's limiter when given (shared by every instance on PostgreSQL).
+        self.flood: Limiter = flood or MemoryLimiter(channel_buckets())
         self._runtime = runtime
         self._client = client
         self._sealer = sealer
@@ -49,7 +50,7 @@ class UpdateHandler:
             return
         if parsed is None:
             return
-        if self.flood.take(str(parsed.user_id)) > 0:
+        if await self.flood.take(f"{TELEGRAM_PERSON}:{parsed.user_id}") > 0:
             log.warning("telegram: update dropped, one person over the rate limit")
             if parsed.callback_query_id is not None:
                 await self._answer(parsed.callback_query_id)

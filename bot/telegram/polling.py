@@ -7,6 +7,12 @@ skipped, so that one poisonous update cannot stop the channel. While the databas
 unavailable nothing counts as a failure and nothing is skipped: the poller waits, with a
 pause doubling up to a minute, and the same updates are handled once it is back.
 Duplicates are caught by the inbox (unique update_id), never by comparing ids.
+
+With several instances, only the holder of the bot's lease polls (Telegram allows one
+getUpdates at a time per bot); the others stand by and check every second. When the
+holder dies its lease runs out (10 s) and another instance starts polling from
+Telegram's last confirmed offset: updates the dead one stored but had not confirmed yet
+come again and are recognised by the inbox.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import logging
 from bot.telegram.client import BotClient, TelegramError
 from bot.telegram.inbound import UpdateHandler
 from storage.availability import database_unavailable
+from storage.leases import Lease
 
 log = logging.getLogger(__name__)
 MAX_PAUSE_SECONDS = 60.0
@@ -31,6 +38,8 @@ class Poller:
         timeout: int = 25,
         retry_seconds: float = 1.0,
         max_failures: int = 5,
+        lease: Lease | None = None,
+        standby_seconds: float = 1.0,
     ) -> None:
         self._client = client
         self._handler = handler
@@ -40,9 +49,18 @@ class Poller:
         self._failures: dict[int, int] = {}
         self.offset: int | None = None
         self._pause = retry_seconds
+        self._lease = lease
+        self._standby = standby_seconds
+        self.polls = 0  # getUpdates calls made by this instance
 
     async def run(self) -> None:
         while True:
+            if self._lease is not None and not self._lease.held:
+                # Another instance polls; whoever polls next starts from Telegram's offset.
+                self.offset = None
+                await asyncio.sleep(self._standby)
+                continue
+            self.polls += 1
             try:
                 updates = await self._client.get_updates(self.offset, self._timeout)
             except TelegramError as exc:

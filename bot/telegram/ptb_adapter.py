@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram import error as tg_error
 from telegram.request import HTTPXRequest
 
@@ -98,6 +98,10 @@ class PtbClient:
                 ]
             )
         await self._call(self._bot.send_message, chat_id=chat_id, text=text, reply_markup=markup)
+
+    async def send_voice(self, chat_id: int, audio: bytes) -> None:
+        voice = InputFile(audio, filename="relais.ogg")
+        await self._call(self._bot.send_voice, chat_id=chat_id, voice=voice)
 
     async def answer_callback_query(self, callback_query_id: str) -> None:
         await self._call(self._bot.answer_callback_query, callback_query_id=callback_query_id)

@@ -14,7 +14,10 @@ from typing import Any, Final
 from conversations.model import Event
 
 # Telegram allows A-Z, a-z, 0-9, _ and - in deep-link payloads, up to 64 characters.
-DEEP_LINK: Final = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+# A source starts with a letter or a digit: it ends up in CSV exports (no formula sign).
+DEEP_LINK: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,63}$")
+# Messages that are sound: a voice note, an audio file, a round video message.
+SPOKEN: Final = ("voice", "audio", "video_note")
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,10 @@ def _command(text: str) -> tuple[str, str] | None:
 
 def _message_event(message: dict[str, Any], language: str | None) -> Event:
     text = message.get("text") or message.get("caption") or ""
+    if not text and any(kind in message for kind in SPOKEN):
+        # Relais cannot listen yet: the engine answers kindly (conversations/voice.py).
+        # Only the kind of message is used: the audio is never fetched nor kept.
+        return Event.button(f"nav.voice.heard.{language}" if language else "nav.voice.heard")
     command = _command(text)
     if command is not None and command[0] == "/start":
         source = command[1] if DEEP_LINK.match(command[1]) else None

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Respon
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.runtime import Inbound, Runtime, UnknownConversation
+from bot.webchat.audio import audio_url
 from bot.webchat.calendar_links import CalendarLinks
 from bot.webchat.errors import PUBLIC_ERRORS
 from conversations.i18n import DEFAULT_LANGUAGE, N_
@@ -38,12 +39,19 @@ class MessageOut(BaseModel):
     urgent: bool = False
     # Link to the booked appointment's calendar file (.ics), when the message confirms one.
     calendar_url: str | None = None
+    # The message read aloud (audio/ogg), when its language has a voice: fetch it with the
+    # session id in the X-Session header (bot/webchat/audio.py).
+    audio: str | None = None
 
 
 class SessionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lang: str | None = Field(default=None, max_length=16)
-    source: str | None = Field(default=None, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
+    # Where the person came from (a poster's QR code); it ends up in CSV exports, so it
+    # starts with a letter or a digit, never with a spreadsheet's formula sign.
+    source: str | None = Field(
+        default=None, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+    )
 
 
 class SessionOut(BaseModel):
@@ -92,6 +100,8 @@ def _messages(request: Request, bodies: list[dict[str, Any]]) -> list[MessageOut
         message = MessageOut.model_validate(body)
         if body.get("appointment_id") is not None:
             message.calendar_url = _links(request).url(int(body["appointment_id"]))
+        services = request.app.state.services
+        message.audio = audio_url(services.runtime, services.speech, body)
         out.append(message)
     return out
 

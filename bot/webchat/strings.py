@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Final
 
 from conversations.i18n import N_
+from conversations.turn import NAV_LABELS
+from conversations.voice import NO_VOICE
 
 CHAT_STRINGS: Final[dict[str, str]] = {
     "page_title": N_("Relais: housing, work, money, appointments"),
@@ -36,4 +38,10 @@ CHAT_STRINGS: Final[dict[str, str]] = {
     "kiosk_finish_yes": N_("Yes, finish"),
     "kiosk_finish_no": N_("Keep chatting"),
     "kiosk_thanks": N_("Thank you! Everything is cleared from this screen."),
+    # Speech (issue 19): a listen button on each message, the "read aloud" setting.
+    "listen": N_("Listen to this message"),
+    "read_aloud": N_("Read every message aloud"),
+    "audio_failed": N_("Sorry, this message cannot be read aloud right now."),
+    "no_voice": NO_VOICE,
+    "talk_to_person": NAV_LABELS["human"],
 }

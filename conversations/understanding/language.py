@@ -20,7 +20,8 @@ from typing import Final
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from conversations.understanding.text import script_counts, script_of, tokens
+from conversations.understanding.langmodel import LanguageNgrams
+from conversations.understanding.text import fold, script_counts, script_of, tokens
 
 _LINGUA: Final = {
     "latin": {Language.FRENCH: "fr", Language.ENGLISH: "en", Language.TURKISH: "tr"},
@@ -59,8 +60,10 @@ class LanguageGuesser:
         markers: Mapping[str, frozenset[str]],
         *,
         high_accuracy: frozenset[str] = HIGH_ACCURACY_SCRIPTS,
+        ngrams: LanguageNgrams | None = None,
     ) -> None:
         self._markers = dict(markers)
+        self.ngrams = ngrams
         self._detectors: dict[str, LanguageDetector] = {}
         for script, languages in _LINGUA.items():
             builder = LanguageDetectorBuilder.from_languages(*languages)
@@ -78,14 +81,35 @@ class LanguageGuesser:
         `cue_words` counts, per language, the message words its lexicon cues matched:
         more evidence for transliterated text ("khodama bokosham").
         """
+        proba = self.proba(text, cue_words)
+        if not proba:
+            return None, 0.0
+        best = max(proba, key=lambda language: proba[language])
+        return best, round(min(1.0, proba[best]), 3)
+
+    def proba(self, text: str, cue_words: Mapping[str, int] | None = None) -> dict[str, float]:
+        """Probabilities over the languages the text's script can carry ({}: no letters)."""
         counts = script_counts(text)
         if not counts:
-            return None, 0.0
+            return {}
         script = max(counts, key=lambda s: counts[s] * _SCRIPT_WEIGHT[s])
         if script == "ethiopic":
-            return "ti", 0.9
+            return {"ti": _ethiopic_confidence(tokens(text))}
         if script == "bengali":
-            return "bn", 0.99
+            return {"bn": 0.99}
+        scores = self.rule_scores(text, script, cue_words)
+        total = sum(scores.values()) or 1.0
+        proba = {language: score / total for language, score in scores.items()}
+        if self.ngrams is not None and self.ngrams.mix > 0:
+            learned = self.ngrams.proba(text, tuple(proba))
+            mix = self.ngrams.mix
+            proba = {c: (1 - mix) * p + mix * learned.get(c, 0.0) for c, p in proba.items()}
+        return proba
+
+    def rule_scores(
+        self, text: str, script: str, cue_words: Mapping[str, int] | None = None
+    ) -> dict[str, float]:
+        """Evidence per candidate language of the script: lingua, markers, letters."""
         own = "".join(c for c in text if script_of(c) == script)
         words = tokens(text)
         scores = dict.fromkeys(_CANDIDATES[script], 0.0)
@@ -100,9 +124,7 @@ class LanguageGuesser:
                 scores[language] += OWN_LETTER_WEIGHT
         if script == "latin":
             scores["ar"] += OWN_LETTER_WEIGHT * sum(_is_arabizi(w) for w in words)
-        best = max(scores, key=lambda language: scores[language])
-        total = sum(scores.values()) or 1.0
-        return best, round(min(1.0, scores[best] / total), 3)
+        return scores
 
     def _add_markers(self, scores: dict[str, float], words: Sequence[str]) -> None:
         for language in scores:
@@ -121,3 +143,26 @@ def _is_arabizi(word: str) -> bool:
         and word.isascii()
         and _NOT_ARABIZI.fullmatch(word) is None
     )
+
+
+# Ethiopic script: Tigrinya is shipped, Amharic is not. Frequent words of each (folded:
+# አ is read as ኣ); Amharic-looking text is still "ti" (the nearest shipped language) but
+# with a low confidence, so the bot does not offer Tigrinya as if it were sure.
+_TIGRINYA_WORDS: Final = frozenset(
+    fold(w).replace(" ", "")
+    for w in "ኣለኹ እየ እዩ ኣሎ ኣነ ደልየ እደሊ እንታይ ኣበይ የብለይን ብኽብረትካ ኣይፈልጥን ሎሚ ለይቲ ከመይ እዚ".split()
+)
+_AMHARIC_WORDS: Final = frozenset(
+    fold(w).replace(" ", "")
+    for w in (
+        "ነው ነኝ የለኝም እፈልጋለሁ አለብኝ እንዴት ምን የት እኔ አንተ አንቺ ይህ ይሄ ናቸው ነበር አልችልም እባክህ እባክሽ ዛሬ ማታ"
+    ).split()
+)
+
+
+def _ethiopic_confidence(words: Sequence[str]) -> float:
+    amharic = sum(w in _AMHARIC_WORDS for w in words)
+    tigrinya = sum(w in _TIGRINYA_WORDS for w in words)
+    if amharic > tigrinya:
+        return 0.4
+    return 0.95 if tigrinya else 0.9

@@ -20,6 +20,10 @@ Intent = Literal[
 
 INTENTS: Final[tuple[Intent, ...]] = get_args(Intent)
 
+# Finer topics: appointment/{bus, opening_hours, place}, other/{health, papers}.
+About = Literal["bus", "opening_hours", "place", "health", "papers"]
+ABOUTS: Final[tuple[About, ...]] = get_args(About)
+
 # The shipped languages (catalog codes); Dari is Persian as written in Afghanistan.
 LANGUAGES: Final = ("fr", "en", "ar", "fa_AF", "ps", "uk", "ru", "ti", "bn", "tr")
 
@@ -55,7 +59,14 @@ class Understanding:
     `language` is a code of LANGUAGES, or None when the text has no letters to go on,
     with `language_confidence`; `signals` are the emergency signals found (the engine's
     names: homeless_tonight, violence_against_women, suicidal_distress,
-    medical_emergency), empty for a non-emergency.
+    medical_emergency), empty for a non-emergency. `about` is a finer topic (ABOUTS) of
+    an `appointment` (bus, opening_hours, place) or `other` (health, papers), or None.
+
+    `emergency_score` (0..1) is how likely the message is an emergency of any kind. In
+    the borderline band (not read as an emergency, but not safe to ignore)
+    `possible_emergency` names the emergency it might be: the engine then asks one kind
+    safety question ("Are you safe right now?", or for housing_emergency "Do you have
+    somewhere to sleep tonight?"). `uncertain_emergency` is True exactly then.
     """
 
     intent: Intent
@@ -63,11 +74,25 @@ class Understanding:
     confidence: float
     signals: tuple[str, ...] = ()
     language_confidence: float = 0.0
+    about: About | None = None
+    emergency_score: float = 0.0
+    possible_emergency: Intent | None = None
 
     @property
     def is_emergency(self) -> bool:
         return self.intent in EMERGENCY_INTENTS
 
+    @property
+    def uncertain_emergency(self) -> bool:
+        return self.possible_emergency is not None and not self.is_emergency
+
     def as_json(self) -> dict[str, object]:
-        """The `relais understand` contract: intent, language, confidence."""
-        return {"intent": self.intent, "language": self.language, "confidence": self.confidence}
+        """The `relais understand` contract: intent, language, confidence (+ about)."""
+        found: dict[str, object] = {
+            "intent": self.intent,
+            "language": self.language,
+            "confidence": self.confidence,
+        }
+        if self.about is not None:
+            found["about"] = self.about
+        return found

@@ -1,20 +1,29 @@
 """`understand(text)`: intent, language, confidence and emergency signals of one message.
 
-Safety first: emergency cues are looked for in every language at once, whatever the
-detected language, and any emergency evidence wins over every other intent (a weak cue
-such as "j'ai peur" is enough, with a lower confidence). Everyday idioms that sound like
-emergencies ("mort de rire", "this film kills me") are masked first by `not_emergency`
-cues. Otherwise the request with the strongest evidence wins (ties: REQUEST_INTENTS
+Two layers. The rules (lexicon cues, looked for in every language at once; everyday
+idioms such as "mort de rire" masked first by `not_emergency` cues) and, beside them,
+the learned model (learned.py: e5 sentence embeddings and character n-grams, stacked
+with the rules' scores), which catches paraphrases. With the model (the default, when
+data/model/intent.npz is shipped) decision.py decides: a strong emergency cue or an
+emergency score above the calibrated threshold is an emergency; a borderline score
+names a `possible_emergency` (the engine asks a safety question); otherwise the most
+probable request, with an `about` topic. Without the model (with_model=False) the rules
+alone decide as before: any emergency evidence wins (a weak cue such as "j'ai peur" is
+enough, with a lower confidence), then the strongest request (ties: REQUEST_INTENTS
 order), then small talk, then `other`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import astuple
 from functools import cache
 from typing import Final
 
+from conversations.understanding.decision import Policy, decide
+from conversations.understanding.langmodel import default_language_ngrams
 from conversations.understanding.language import LanguageGuesser
+from conversations.understanding.learned import IntentModel, default_intent_model
 from conversations.understanding.lexicon import MEDICAL, NOT_EMERGENCY, Lexicon, load_lexicon
 from conversations.understanding.matcher import Hit, Matcher
 from conversations.understanding.model import (
@@ -46,15 +55,38 @@ def _combined(scores: Iterable[float]) -> float:
 class Understander:
     """Holds the lexicon, its index and the language detector: build once, call often."""
 
-    def __init__(self, lexicon: Lexicon | None = None, *, with_language: bool = True) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        *,
+        with_language: bool = True,
+        with_model: bool = True,
+        model: IntentModel | None = None,
+    ) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.matcher = Matcher(self.lexicon.cues)
-        self.guesser = LanguageGuesser(self.lexicon.markers) if with_language else None
+        self.guesser = (
+            LanguageGuesser(
+                self.lexicon.markers, ngrams=default_language_ngrams() if with_model else None
+            )
+            if with_language
+            else None
+        )
+        self.model = model or (default_intent_model() if with_model else None)
+
+    def warm_up(self) -> None:
+        """Map the encoder and run it once (the first calls are slower): at start-up."""
+        if self.model is not None:
+            self.model.base("bonjour")
 
     def _hits(self, text: str) -> list[Hit]:
         hits = self.matcher.find(tokens(text[:MAX_CHARS]))
         masked = {p for h in hits if h.cue.category == NOT_EMERGENCY for p in h.positions}
         return [hit for hit in hits if not _is_masked(hit, masked)]
+
+    def rule_scores(self, text: str) -> dict[str, float]:
+        """The lexicon's evidence per category (intents, `medical`), 0..1."""
+        return _scores(self._hits(text))
 
     def signals(self, text: str) -> tuple[str, ...]:
         """The emergency signals of a message (no language detection: cheap)."""
@@ -66,13 +98,28 @@ class Understander:
         language, language_confidence = (
             self.guesser.detect(text, _cue_words(hits)) if self.guesser is not None else (None, 0.0)
         )
-        intent, confidence = _decide(scores)
+        if self.model is None or not any(c.isalpha() for c in text):
+            intent, confidence = _decide(scores)
+            return Understanding(
+                intent=intent,
+                language=language,
+                confidence=round(confidence, 3),
+                signals=_signals(scores),
+                language_confidence=language_confidence,
+                emergency_score=round(confidence, 3) if intent in EMERGENCY_INTENTS else 0.0,
+            )
+        proba = self.model.proba(text[:MAX_CHARS], scores)
+        policy = Policy(*astuple(self.model.thresholds))
+        decision = decide(proba, self.model.labels, policy, rule_emergency(scores))
         return Understanding(
-            intent=intent,
+            intent=decision.intent,
             language=language,
-            confidence=round(confidence, 3),
-            signals=_signals(scores),
+            confidence=decision.confidence,
+            signals=_decided_signals(decision.intent, scores),
             language_confidence=language_confidence,
+            about=decision.about,
+            emergency_score=decision.emergency_score,
+            possible_emergency=decision.possible_emergency,
         )
 
 
@@ -109,6 +156,26 @@ def _signals(scores: dict[str, float]) -> tuple[str, ...]:
     return tuple(found)
 
 
+def rule_emergency(scores: dict[str, float]) -> tuple[Intent, float]:
+    """The rules' strongest emergency and its score (a medical cue counts as distress)."""
+    emergency = {intent: scores.get(intent, 0.0) for intent in EMERGENCY_INTENTS}
+    emergency["distress"] = max(emergency["distress"], scores.get(MEDICAL, 0.0))
+    best = max(EMERGENCY_INTENTS, key=lambda intent: emergency[intent])
+    return best, emergency[best]
+
+
+def _decided_signals(intent: Intent, scores: dict[str, float]) -> tuple[str, ...]:
+    """The engine's signals of a decided emergency: the rules' ones, or the intent's."""
+    if intent not in EMERGENCY_INTENTS:
+        return ()
+    found = _signals(scores)
+    if found:
+        return found
+    if intent == "distress" and scores.get(MEDICAL, 0.0) > scores.get("distress", 0.0):
+        return (MEDICAL_SIGNAL,)
+    return (INTENT_SIGNALS[intent],)
+
+
 def _decide(scores: dict[str, float]) -> tuple[Intent, float]:
     emergency = {intent: scores.get(intent, 0.0) for intent in EMERGENCY_INTENTS}
     emergency["distress"] = max(emergency["distress"], scores.get(MEDICAL, 0.0))
@@ -126,8 +193,10 @@ def _decide(scores: dict[str, float]) -> tuple[Intent, float]:
 
 @cache
 def default_understander() -> Understander:
-    """The shared instance, built on first use from the shipped data."""
-    return Understander()
+    """The shared instance, built on first use from the shipped data (and warmed up)."""
+    understander = Understander()
+    understander.warm_up()
+    return understander
 
 
 def understand(text: str) -> Understanding:

@@ -11,18 +11,25 @@ from sqlalchemy import select
 
 from api.notify.dispatch import deliver_due
 from api.notify.senders import SIGNATURE_HEADER, WebhookSender
-from storage import Database, casework
-from storage.casework import MAX_ATTEMPTS
+from api.notify.webhooks import WebhookPolicy
+from storage import Database
 from storage.models import Notification
+from storage.notifications import MAX_ATTEMPTS, NotificationRepository
 from support.local_servers import free_port, webhook_receiver
 
 SECRET = b"hook-secret"
+# These tests deliver to a receiver on this machine, which a deployment's policy refuses
+# (tests/api/test_api_webhook_guard.py).
+LOOPBACK = WebhookPolicy(schemes=("http",), address_allowed=lambda address: address.is_loopback)
+
+
+def _sender(timeout: float = 10.0) -> WebhookSender:
+    return WebhookSender(SECRET, timeout=timeout, policy=LOOPBACK)
 
 
 async def _enqueue(db: Database, target: str, now: datetime) -> None:
     async with db.transaction() as session:
-        await casework.enqueue(
-            session,
+        await NotificationRepository(session).enqueue(
             referral_id=None,
             kind="webhook",
             target=target,
@@ -41,20 +48,20 @@ async def test_webhook_is_signed_with_hmac_sha256(db: Database) -> None:
     now = datetime.now(UTC)
     async with webhook_receiver() as (received, url):
         await _enqueue(db, url, now)
-        assert await deliver_due(db, {"webhook": WebhookSender(SECRET)}, now) == 1
+        assert await deliver_due(db, {"webhook": _sender()}, now) == 1
     headers, body = received.requests[0]
     expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
     assert headers[SIGNATURE_HEADER.lower()] == expected
     assert json.loads(body) == {"event": "new_referral", "referral_id": 7, "urgency": "urgent"}
     assert (await _notification(db)).status == "sent"
-    assert await deliver_due(db, {"webhook": WebhookSender(SECRET)}, now) == 0
+    assert await deliver_due(db, {"webhook": _sender()}, now) == 0
 
 
 async def test_failures_back_off_then_give_up(db: Database) -> None:
     now = datetime.now(UTC)
     dead = f"http://127.0.0.1:{free_port()}/nobody-listens"
     await _enqueue(db, dead, now)
-    sender = {"webhook": WebhookSender(SECRET, timeout=2)}
+    sender = {"webhook": _sender(timeout=2)}
     assert await deliver_due(db, sender, now) == 0
     first = await _notification(db)
     assert (first.status, first.attempts) == ("pending", 1)
@@ -75,8 +82,8 @@ async def test_receiver_error_status_is_retried(db: Database) -> None:
     async with webhook_receiver() as (received, url):
         received.status = 500
         await _enqueue(db, url, now)
-        assert await deliver_due(db, {"webhook": WebhookSender(SECRET)}, now) == 0
+        assert await deliver_due(db, {"webhook": _sender()}, now) == 0
         received.status = 200
         later = now + timedelta(seconds=30)
-        assert await deliver_due(db, {"webhook": WebhookSender(SECRET)}, later) == 1
+        assert await deliver_due(db, {"webhook": _sender()}, later) == 1
     assert len(received.requests) == 2

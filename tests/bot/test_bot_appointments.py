@@ -11,8 +11,8 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
-from api.notify.reminders import send_due_reminders
 from bot.idle import tend_idle_conversations
+from bot.reminders import send_due_reminders
 from storage.models import Appointment, Reminder, Slot
 from support.webchat import WebChat
 
@@ -62,11 +62,11 @@ async def test_reminders_are_sent_once_when_due_and_answering_no_frees_the_seat(
         assert 8 <= local.hour < 21, "no reminder in quiet hours"
         assert reminder.due_at < appointment.starts_at
 
-    db, engine = services.db, services.engine
+    db, runtime = services.db, services.runtime
     first_due = reminders[0].due_at
-    assert await send_due_reminders(db, engine, first_due - timedelta(minutes=1)) == 0
-    assert await send_due_reminders(db, engine, first_due) == 1
-    assert await send_due_reminders(db, engine, first_due) == 0
+    assert await send_due_reminders(runtime, first_due - timedelta(minutes=1)) == 0
+    assert await send_due_reminders(runtime, first_due) == 1
+    assert await send_due_reminders(runtime, first_due) == 0
     messages = await _later(client, chat)
     assert [m["text"].startswith("Reminder:") for m in messages] == [True]
     assert f"nav.appt.no.{appointment.id}" in chat.payloads()
@@ -81,7 +81,7 @@ async def test_reminders_are_sent_once_when_due_and_answering_no_frees_the_seat(
     assert cancelled is not None and cancelled.status == "cancelled"
     assert "pending" not in statuses
     late = appointment.starts_at - timedelta(minutes=5)
-    assert await send_due_reminders(db, engine, late) == 0
+    assert await send_due_reminders(runtime, late) == 0
 
 
 async def test_reminder_answer_move_rebooks(
@@ -92,7 +92,7 @@ async def test_reminder_answer_move_rebooks(
     services = app.state.services
     async with services.db.transaction() as session:
         first = (await session.scalars(select(Appointment))).one()
-    await send_due_reminders(services.db, services.engine, first.starts_at)
+    await send_due_reminders(services.runtime, first.starts_at)
     await _later(client, chat)
     await chat.tap(f"nav.appt.move.{first.id}")
     await chat.tap("appointment.place.perm-bus-jaude")

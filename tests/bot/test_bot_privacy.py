@@ -73,7 +73,8 @@ async def test_mydata_lists_what_is_kept(
     await chat.say("/mydata")
     shown = chat.text()
     assert "Here is what I keep about you" in shown
-    assert SECRET_TOWN in shown and "housing (claimed)" in shown and "/forget" in shown
+    assert SECRET_TOWN in shown and "Housing (taken by an adviser)" in shown
+    assert "/forget" in shown and "housing_situation" not in shown
 
 
 async def test_forget_erases_everything_personal(

@@ -11,14 +11,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.inbox.strings import INBOX_STRINGS
 from api.inbox.pages import STATIC as INBOX_STATIC
+from api.inbox.strings import INBOX_STRINGS
 from bot.webchat.pages import STATIC as CHAT_STATIC
 from bot.webchat.strings import CHAT_STRINGS
 from support.webchat import WebChat
 
-# Text a page may show without the catalogs: the brand, and the send arrow.
-NOT_SENTENCES = {"Relais", "➤"}
+# Text a page may show without the catalogs: the brand, the send arrow, the 🔊 pictogram.
+NOT_SENTENCES = {"Relais", "➤", "🔊"}
 
 
 class _Texts(HTMLParser):
@@ -65,7 +65,7 @@ def test_pages_hard_code_no_sentence_and_name_only_known_strings(
 @pytest.mark.parametrize(
     ("scripts", "strings"),
     [
-        ([CHAT_STATIC / "chat.js"], CHAT_STRINGS),
+        ([CHAT_STATIC / "chat.js", CHAT_STATIC / "listen.js"], CHAT_STRINGS),
         (sorted(INBOX_STATIC.glob("inbox*.js")), INBOX_STRINGS),
     ],
 )
@@ -83,7 +83,12 @@ async def test_pages_are_served_with_a_strict_content_security_policy(
         response = await client.get(path)
         assert response.status_code == 200 and "text/html" in response.headers["content-type"]
         assert "script-src 'self'" in response.headers["content-security-policy"]
-    for asset in ("static/chat.js", "static/chat.css", "inbox/static/inbox.js"):
+    for asset in (
+        "static/chat.js",
+        "static/listen.js",
+        "static/chat.css",
+        "inbox/static/inbox.js",
+    ):
         assert (await client.get(f"/{asset}")).status_code == 200
     for asset in ("inbox-core.js", "inbox.css"):
         assert (await client.get(f"/inbox/static/{asset}")).status_code == 200
@@ -96,7 +101,7 @@ async def test_chat_ui_strings_follow_the_language_and_its_direction(
     assert (arabic["lang"], arabic["direction"]) == ("ar", "rtl")
     assert set(arabic["strings"]) == set(CHAT_STRINGS)
     assert {lang["code"]: lang["direction"] for lang in arabic["languages"]}["fa_AF"] == "rtl"
-    assert len(arabic["languages"]) == 10
+    assert len(arabic["languages"]) == 11
     dari = (await client.get("/webchat/ui", params={"lang": "fa-AF"})).json()
     assert (dari["lang"], dari["direction"]) == ("fa_AF", "rtl")
     unknown = (await client.get("/webchat/ui", params={"lang": "xx-YY"})).json()

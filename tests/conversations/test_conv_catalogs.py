@@ -16,8 +16,9 @@ from babel.messages.pofile import read_po
 
 from conversations.directory import load_directory
 from conversations.flows import load_flows
+from conversations.handover import EMERGENCY_INTRO
 from conversations.i18n import DOMAIN, LOCALES_DIR, load_languages
-from conversations.turn import EMERGENCY_INTRO, NAV_LABELS
+from conversations.turn import NAV_LABELS
 
 
 @cache

@@ -36,13 +36,7 @@ def _to_confirm(chat: ChatFactory, availability: dict[str, int] | None = None) -
 
 
 def _booked(person: Any, appointment_id: int = 5) -> Any:
-    return person.result(
-        effect="booking",
-        ok=True,
-        appointment_id=appointment_id,
-        place_id="ml-hq",
-        starts_at=WEDNESDAY_9.isoformat(),
-    )
+    return person.settle(appointment_id)
 
 
 def test_booking_emits_book_appointment(chat: ChatFactory) -> None:
@@ -103,20 +97,14 @@ def test_moving_an_appointment_books_a_replacement(chat: ChatFactory) -> None:
     assert isinstance(booking, BookAppointment)
     assert booking.replaces == 5
     assert booking.slot_key == "ml-hq:202611261400"
-    person.result(
-        effect="booking",
-        ok=True,
-        appointment_id=6,
-        place_id="ml-hq",
-        starts_at=booking.starts_at.isoformat(),
-    )
+    person.settle(6)
     assert [a["id"] for a in person.state.appointments] == [6]
 
 
 def test_failed_booking_offers_the_days_again(chat: ChatFactory) -> None:
     person = _to_confirm(chat)
     person.press("appointment.confirm.yes")
-    turn = person.result(effect="booking", ok=False)
+    turn = person.settle(None)
     assert person.where == ("appointment", "day")
     assert "just been taken" in turn.replies[0].text
     assert person.last_payloads()[0].startswith("appointment.day.")

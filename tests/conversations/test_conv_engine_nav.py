@@ -39,8 +39,8 @@ def test_start_asks_for_the_language(chat: ChatFactory) -> None:
     assert person.state.lang is None
     assert len(turn.replies) == 1
     shipped = [language.code for language in load_languages()]
-    assert person.last_payloads() == [f"entry.language.{code}" for code in shipped]
-    assert shipped[:2] == ["fr", "en"] and len(shipped) == 10
+    assert person.last_payloads() == [f"entry.language.{code}" for code in shipped] + ["nav.danger"]
+    assert shipped[:3] == ["fr", "en", "fr_FALC"] and len(shipped) == 11
     assert turn.effects == ()
 
 
@@ -58,14 +58,20 @@ def test_language_then_consent_then_menu(chat: ChatFactory) -> None:
     person.press("entry.language.en")
     assert person.state.lang == "en"
     assert person.where == ("entry", "consent")
-    assert person.last_payloads() == ["entry.consent.agree", "entry.consent.refuse"]
+    assert person.last_payloads() == ["entry.consent.agree", "entry.consent.refuse", "nav.danger"]
     assert "Do you agree?" in person.last.replies[-1].text
 
     person.press("entry.consent.agree")
     assert person.state.consent is True
     assert person.where == ("menu", "main")
     assert person.last_payloads()[:5] == MENU_CHOICES
-    assert person.last_payloads()[5:] == ["nav.human", "nav.language", "nav.stop"]
+    assert person.last_payloads()[5:] == [
+        "nav.human",
+        "nav.language",
+        "nav.voice",
+        "nav.stop",
+        "nav.danger",
+    ]
     assert person.effects == []
 
 
@@ -102,10 +108,10 @@ def test_back_returns_to_the_previous_step(chat: ChatFactory) -> None:
 def test_back_is_offered_only_when_there_is_somewhere_to_go(chat: ChatFactory) -> None:
     person = chat()
     person.press("menu.main.housing")
-    assert person.last_payloads()[-3:] == ["nav.back", "nav.menu", "nav.human"]
+    assert person.last_payloads()[-4:] == ["nav.back", "nav.menu", "nav.human", "nav.danger"]
     person = chat(flow="housing", step="where_sleep")
     person.send(Event.start())
-    assert person.last_payloads()[-2:] == ["nav.menu", "nav.human"]
+    assert person.last_payloads()[-3:] == ["nav.menu", "nav.human", "nav.danger"]
     assert "nav.back" not in person.last_payloads()
 
 
@@ -144,8 +150,8 @@ def test_language_goes_back_to_the_language_step(chat: ChatFactory) -> None:
     person.press("nav.language")
     assert person.where == ("entry", "language")
     shipped = [language.code for language in load_languages()]
-    assert person.last_payloads() == [f"entry.language.{code}" for code in shipped]
-    assert shipped[:2] == ["fr", "en"] and len(shipped) == 10
+    assert person.last_payloads() == [f"entry.language.{code}" for code in shipped] + ["nav.danger"]
+    assert shipped[:3] == ["fr", "en", "fr_FALC"] and len(shipped) == 11
     person.press("entry.language.fr")  # consent was already given: back to the menu
     assert person.state.lang == "fr"
     assert person.where == ("menu", "main")

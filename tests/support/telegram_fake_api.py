@@ -4,7 +4,8 @@ retry_after, 403 blocked, 5xx outages, redelivered update_ids and offset bookkee
 It sits at the HTTP seam: the real adapters (python-telegram-bot, aiogram) talk to it
 over HTTP exactly as to Telegram. Every call is recorded with its parsed parameters and
 the time it arrived; `script(method, answers...)` queues answers for the next calls;
-`block(chat_id)` makes sendMessage to that chat answer 403 until `unblock`.
+`block(chat_id)` makes sendMessage to that chat answer 403 until `unblock`. Files sent
+with multipart (sendVoice) are recorded as bytes.
 """
 
 from __future__ import annotations
@@ -92,10 +93,16 @@ class FakeBotApi:
             raw = dict(await request.post())
         parsed: dict[str, Any] = {}
         for key, value in raw.items():
+            if isinstance(value, web.FileField):
+                parsed[key] = value.file.read()
+                continue
             try:
                 parsed[key] = json.loads(value) if isinstance(value, str) else value
             except ValueError:
                 parsed[key] = value
+        for key, value in list(parsed.items()):  # a file sent as `attach://<part name>`
+            if isinstance(value, str) and value.startswith("attach://"):
+                parsed[key] = parsed.pop(value.removeprefix("attach://"), value)
         return parsed
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -115,6 +122,23 @@ class FakeBotApi:
             return BOT
         if method == "getUpdates":
             return await self._get_updates(params)
+        if method == "sendVoice":
+            self._message_id += 1
+            chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "Sam"}
+            audio = params["voice"]
+            return {
+                "message_id": self._message_id,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT,
+                "voice": {
+                    "file_id": f"voice-{self._message_id}",
+                    "file_unique_id": f"u-voice-{self._message_id}",
+                    "duration": 1,
+                    "mime_type": "audio/ogg",
+                    "file_size": len(audio) if isinstance(audio, bytes) else 0,
+                },
+            }
         if method == "sendMessage":
             self._message_id += 1
             chat = {"id": int(params["chat_id"]), "type": "private", "first_name": "Sam"}
@@ -153,6 +177,21 @@ def message_update(update_id: int, user_id: int, text: str, lang: str = "fr") ->
     if text.startswith("/"):
         message["entities"] = [{"offset": 0, "length": len(text.split()[0]), "type": "bot_command"}]
     return {"update_id": update_id, "message": message}
+
+
+def voice_update(update_id: int, user_id: int, lang: str = "fr") -> dict[str, Any]:
+    """The person sent a voice message (only its description: nobody fetches the audio)."""
+    update = message_update(update_id, user_id, "", lang)
+    message = update["message"]
+    del message["text"]
+    message["voice"] = {
+        "file_id": f"person-voice-{update_id}",
+        "file_unique_id": f"u-person-voice-{update_id}",
+        "duration": 3,
+        "mime_type": "audio/ogg",
+        "file_size": 4200,
+    }
+    return update
 
 
 def callback_update(update_id: int, user_id: int, data: str) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 // Resumes after a reload or the back button (session in sessionStorage, never in the URL,
 // so a shared tablet's history holds nothing); polls for a conseiller's later replies.
 // Kiosk mode (?kiosk=SOURCE): a start screen, and "finish" clears everything.
+// Listening (listen.js): a 🔊 button on each bot message plays it (fetched with the session id in the
+// X-Session header, played from a blob); "read aloud" (kept for the session) plays each new one.
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -50,12 +52,15 @@
   }
 
   // --- language, direction and the page's own sentences --------------------------
+  // A catalog code as an HTML lang: fa_AF → fa-AF; a variant such as fr_FALC (simple
+  // French) is French to browsers and screen readers.
+  const htmlLang = (code) => (/_[A-Z]{2}$/.test(code) ? code.replace("_", "-") : code.split("_")[0]);
   async function useLanguage(lang) {
     const hint = lang || navigator.language || "fr";
     if (!uiCache.has(hint)) uiCache.set(hint, await api("GET", "/webchat/ui?lang=" + encodeURIComponent(hint)));
     ui = uiCache.get(hint);
     const root = document.documentElement;
-    root.lang = ui.lang.replace("_", "-");
+    root.lang = htmlLang(ui.lang);
     root.dir = ui.direction;
     document.title = t("page_title");
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
@@ -65,13 +70,14 @@
     if (!select.options.length) {
       for (const language of ui.languages) {
         const option = new Option(language.name, language.code);
-        option.lang = language.code.replace("_", "-");
+        option.lang = htmlLang(language.code);
         option.dir = language.direction;
         select.add(option);
       }
     }
     select.value = ui.lang;
     if (session) { session.lang = ui.lang; write(); }
+    listening.show();
   }
 
   async function refreshLanguage() {
@@ -96,6 +102,7 @@
       tag.dir = ui.direction; // its own direction, so the bubble's `auto` follows the text
       div.append(tag);
     }
+    if (message.audio) div.append(...listening.controls(message.audio));
     div.append(node("p", "text", message.text)); // the bubble's dir="auto" reads this text
     if (message.calendar_url) {
       const link = node("a", "calendar", "📅 " + t("calendar"));
@@ -145,6 +152,13 @@
 
   const clearChoices = () => log.querySelectorAll(".choices").forEach((row) => row.remove());
   const status = (text) => { $("status").textContent = text; };
+  const listening = window.RelaisListen({
+    t,
+    status,
+    session: () => session,
+    save: write,
+    hasVoice: () => Boolean(ui.languages.find((l) => l.code === ui.lang)?.voice),
+  });
 
   // --- turns ------------------------------------------------------------------------
   const newId = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`);
@@ -185,6 +199,7 @@
         }
         current.cursor = Math.max(current.cursor, all.cursor);
         write();
+        listening.readAloud(batch);
         if (hadFocus) log.querySelector(".choice")?.focus({ preventScroll: true });
         const picked = (body.payload || "").match(/^entry\.language\.(.+)$/);
         if (picked) await useLanguage(picked[1]);
@@ -225,7 +240,7 @@
       try {
         const data = await api("GET", `/webchat/sessions/${current.id}/messages?after=${current.cursor}`);
         if (session !== current) return;
-        if (data.messages.length) render(data.messages);
+        if (data.messages.length) listening.readAloud(render(data.messages));
         current.cursor = data.cursor;
         write();
       } catch (error) {
@@ -290,7 +305,9 @@
   function forget() {
     clearTimeout(pollTimer);
     pollTimer = null;
+    listening.forget();
     session = null;
+    listening.show();
     log.replaceChildren();
     $("text").value = "";
     status("");
@@ -312,8 +329,17 @@
 
   // --- wiring -----------------------------------------------------------------------
   log.addEventListener("click", (event) => {
+    const listen = event.target.closest(".listen");
+    if (listen) return listening.toggle(listen.parentElement.querySelector("audio"));
     const button = event.target.closest(".choice");
+    // The menu's 🔊 button is this page's "read aloud" setting: nothing to send.
+    if (button && button.dataset.payload === "nav.voice") return listening.set(!session?.readAloud);
     if (button && !button.disabled) send({ payload: button.dataset.payload }, button.textContent);
+  });
+  $("read-aloud").addEventListener("click", () => listening.set(!session?.readAloud));
+  $("no-voice-person").addEventListener("click", (event) => {
+    $("no-voice").hidden = true;
+    send({ payload: "nav.human" }, event.target.textContent);
   });
   $("form").addEventListener("submit", (event) => {
     event.preventDefault();

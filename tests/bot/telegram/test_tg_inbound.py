@@ -14,7 +14,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.ratelimit import Bucket, TokenBuckets
+from bot.ratelimit import TELEGRAM_PERSON, Bucket, MemoryLimiter
+from bot.telegram.commands import COMMANDS
 from bot.telegram.redact import MASK
 from relais.settings import Settings
 from storage.models import Conversation, InboundMessage, OutboxMessage
@@ -112,7 +113,8 @@ async def test_webhook_and_command_menu_are_registered(
     }
     assert None in menus and {"fr", "en"} <= set(menus)
     french = {c["command"]: c["description"] for c in menus["fr"]}
-    assert list(french) == ["start", "menu", "language", "human", "mydata", "forget", "help"]
+    assert list(french) == [name for name, _ in COMMANDS]
+    assert "voice" in french
     assert (french["start"], french["menu"]) == ("Recommencer", "🏠 Menu")
     assert menus[None] == menus["fr"]
 
@@ -180,7 +182,7 @@ async def test_one_person_flooding_is_cut_short_and_others_still_served(
 ) -> None:
     telegram, http = hooked
     handler = telegram.app.state.services.telegram.handler
-    handler.flood = TokenBuckets(Bucket(rate=0.001, burst=3))
+    handler.flood = MemoryLimiter({TELEGRAM_PERSON: Bucket(rate=0.001, burst=3)})
     flood = [message_update(200 + i, 42, f"spam {i}") for i in range(8)]
     answers = [await _post(telegram, http, update) for update in flood]
     assert [a.status_code for a in answers] == [200] * 8  # confirmed: no redelivery storm

@@ -17,10 +17,14 @@
 //      with an error (unhandled rejection).
 //   6. answerCallbackQuery, setWebhook and deleteWebhook answer `result: null`, not true.
 //   7. setMyCommands/getMyCommands are missing: kept in memory per language_code.
+//   8. sendVoice is missing, and multipart bodies (files) are not read: the voice note is
+//      kept as a bot message with `voice` {duration, mime_type, file_size} and `voice_ogg`
+//      (whether the file is Ogg with an Opus stream), for the tests to read.
 // Extra client routes for assertions: POST /answeredCallbacks {token}, POST /myCommands
 // {token}, POST /webhookInfo {token}.
 'use strict';
 
+const express = require('express');
 const TelegramServer = require('telegram-test-api');
 const { routes } = require('telegram-test-api/lib/routes/index');
 
@@ -30,6 +34,29 @@ let closing = false;
 
 function params(req) {
   return { ...req.query, ...req.body };
+}
+
+// The fields of a multipart/form-data body: {name: Buffer}; `attach://x` names another part.
+function multipart(body, contentType) {
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType || '');
+  const fields = {};
+  if (!boundary || !Buffer.isBuffer(body)) return fields;
+  const delimiter = Buffer.from(`--${boundary[1]}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2); // CRLF after/before
+    const split = part.indexOf('\r\n\r\n');
+    const name = /name="([^"]+)"/i.exec(part.subarray(0, split).toString());
+    if (split !== -1 && name) fields[name[1]] = part.subarray(split + 4);
+    start = next;
+  }
+  for (const [key, value] of Object.entries(fields)) {
+    const text = value.toString();
+    if (text.startsWith('attach://') && fields[text.slice(9)]) fields[key] = fields[text.slice(9)];
+  }
+  return fields;
 }
 
 function stripInternal(update) {
@@ -122,6 +149,16 @@ function corrected(app, server) {
   });
   app.all('/bot:token/getMyCommands', (req, res) => {
     ok(res, (server.commands[req.params.token] || {})[params(req).language_code || ''] || []);
+  });
+  app.post('/bot:token/sendVoice', express.raw({ type: 'multipart/form-data', limit: '20mb' }), (req, res) => { // (8)
+    const fields = multipart(req.body, req.headers['content-type']);
+    const file = fields.voice || Buffer.alloc(0);
+    const voice = { file_id: `voice-${Date.now()}`, file_unique_id: `v${Date.now()}`, duration: 1, mime_type: 'audio/ogg', file_size: file.length };
+    const ogg = file.subarray(0, 4).toString() === 'OggS' && file.subarray(0, 100).includes('OpusHead');
+    const chatId = String(fields.chat_id || params(req).chat_id);
+    const message = server.addBotMessage({ chat_id: chatId, voice, voice_ogg: ogg }, req.params.token);
+    const { voice_ogg: checked, ...shown } = message;
+    ok(res, { ...shown, date: Math.floor(Date.now() / 1000), from: BOT_USER, voice });
   });
   app.post('/answeredCallbacks', (req, res) => ok(res, server.answered[req.body.token] || []));
   app.post('/myCommands', (req, res) => ok(res, server.commands[req.body.token] || {}));

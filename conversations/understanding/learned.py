@@ -1,0 +1,128 @@
+"""The learned intent model: e5 and character n-gram classifiers, stacked with the rules.
+
+Three views of a message give probabilities over the fine labels (`housing`,
+`appointment/bus`, `other/health`...):
+- an e5 sentence embedding (multilingual, catches paraphrases) -> softmax regression;
+- hashed character n-grams (SMS spelling, transliteration, words e5 splits badly)
+  -> softmax regression;
+- the lexicon's cue scores per category (the rules: precise where they fire).
+A small stacking regression over [log p_e5, log p_ngram, lexicon scores] gives the final
+probabilities. Everything is fitted at build time by `python -m
+conversations.understanding.train` into data/model/intent.npz; nothing is fitted here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+from conversations.understanding.encoder import embed
+from conversations.understanding.lexicon import MEDICAL
+from conversations.understanding.linear import Softmax, softmax
+from conversations.understanding.model import INTENTS
+from conversations.understanding.ngrams import NgramFeaturizer
+
+MODEL_DIR: Final = Path(__file__).resolve().parent / "data" / "model"
+INTENT_FILE: Final = MODEL_DIR / "intent.npz"
+# The lexicon categories the stacker reads (scores 0..1 of understander._scores).
+LEXICON_FEATURES: Final = (*INTENTS, MEDICAL)
+NGRAM_DIM: Final = 1 << 15
+PROBA_FLOOR: Final = 1e-4
+FEATURIZER: Final = NgramFeaturizer(NGRAM_DIM)
+
+
+def lexicon_vector(scores: Mapping[str, float]) -> np.ndarray:
+    return np.array([scores.get(c, 0.0) for c in LEXICON_FEATURES], np.float32)
+
+
+def stack_features(p_e5: np.ndarray, p_ngram: np.ndarray, lexicon: np.ndarray) -> np.ndarray:
+    """The stacker's input rows from the base models' probabilities and the rules."""
+    return np.hstack(
+        [np.log(np.maximum(p_e5, PROBA_FLOOR)), np.log(np.maximum(p_ngram, PROBA_FLOOR)), lexicon]
+    )
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Emergency score cut-offs, calibrated by cross-validation on the training corpus."""
+
+    emergency: float  # at or above: read as an emergency
+    borderline: float  # at or above (and below `emergency`): ask the safety question
+    rule: float  # a lexicon emergency cue this strong decides alone
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    labels: tuple[str, ...]
+    e5_mean: np.ndarray
+    e5_scale: np.ndarray
+    e5: Softmax
+    ngram: Softmax
+    stacker: Softmax
+    thresholds: Thresholds
+    corpus_digest: str
+
+    def base(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(p_e5, p_ngram) of one message."""
+        vector = (embed(text) - self.e5_mean) / self.e5_scale
+        indices, values = FEATURIZER.row(text)
+        ngram_logits = values @ self.ngram.weights[indices] + self.ngram.bias
+        return self.e5.proba(vector[None, :])[0], softmax(ngram_logits.astype(np.float64))
+
+    def proba(self, text: str, lexicon_scores: Mapping[str, float]) -> np.ndarray:
+        """Final probabilities over `labels`."""
+        p_e5, p_ngram = self.base(text)
+        lexicon = lexicon_vector(lexicon_scores)[None, :]
+        row = stack_features(p_e5[None, :], p_ngram[None, :], lexicon)
+        return self.stacker.proba(row)[0]
+
+    def save(self, path: Path, meta: Mapping[str, object]) -> None:
+        np.savez_compressed(
+            path,
+            labels=np.array(self.labels),
+            e5_mean=self.e5_mean.astype(np.float32),
+            e5_scale=self.e5_scale.astype(np.float32),
+            e5_w=self.e5.weights.astype(np.float16),
+            e5_b=self.e5.bias,
+            ngram_w=self.ngram.weights.astype(np.float16),
+            ngram_b=self.ngram.bias,
+            stack_w=self.stacker.weights,
+            stack_b=self.stacker.bias,
+            thresholds=np.array(
+                [self.thresholds.emergency, self.thresholds.borderline, self.thresholds.rule]
+            ),
+            meta=np.array(json.dumps({**meta, "corpus_digest": self.corpus_digest})),
+        )
+
+
+def read_meta(path: Path = INTENT_FILE) -> dict[str, object]:
+    with np.load(path) as data:
+        return dict(json.loads(str(data["meta"])))
+
+
+def load_intent_model(path: Path = INTENT_FILE) -> IntentModel:
+    with np.load(path) as data:
+        meta = json.loads(str(data["meta"]))
+        emergency, borderline, rule = (float(v) for v in data["thresholds"])
+        return IntentModel(
+            labels=tuple(str(label) for label in data["labels"]),
+            e5_mean=data["e5_mean"],
+            e5_scale=data["e5_scale"],
+            e5=Softmax(data["e5_w"].astype(np.float32), data["e5_b"]),
+            ngram=Softmax(data["ngram_w"].astype(np.float32), data["ngram_b"]),
+            stacker=Softmax(data["stack_w"], data["stack_b"]),
+            thresholds=Thresholds(emergency, borderline, rule),
+            corpus_digest=str(meta["corpus_digest"]),
+        )
+
+
+@cache
+def default_intent_model() -> IntentModel | None:
+    """The shipped model, loaded once; None when it was not built (rules only)."""
+    return load_intent_model() if INTENT_FILE.exists() else None

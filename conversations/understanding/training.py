@@ -1,0 +1,210 @@
+"""Build-time fitting and cross-validation of the intent model (numpy only).
+
+Used by `python -m conversations.understanding.train`, which writes the shipped weights,
+and by the evaluation's cross-validated figures. Never imported at run time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from conversations.understanding.corpus import Example
+from conversations.understanding.encoder import DIM, embed
+from conversations.understanding.learned import (
+    FEATURIZER,
+    IntentModel,
+    Thresholds,
+    lexicon_vector,
+    stack_features,
+)
+from conversations.understanding.linear import Softmax, fit
+from conversations.understanding.model import ABOUTS, INTENTS
+from conversations.understanding.ngrams import Csr
+from conversations.understanding.understander import Understander
+
+# The fine labels: every intent, and the finer topics the corpus uses.
+LABELS: tuple[str, ...] = (
+    *INTENTS,
+    *(f"appointment/{a}" for a in ABOUTS[:3]),
+    *(f"other/{a}" for a in ABOUTS[3:]),
+)
+
+
+@dataclass(frozen=True)
+class Hyper:
+    e5_l2: float = 3e-2
+    ngram_l2: float = 1e-5
+    stack_l2: float = 1e-4
+    steps: int = 300
+    stack_steps: int = 500
+
+
+@dataclass
+class Views:
+    """The features of a list of examples."""
+
+    e5: np.ndarray
+    ngram: Csr
+    lexicon: np.ndarray
+    y: np.ndarray
+    languages: np.ndarray
+
+
+def _cache_path() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "relais" / "e5-embeddings.npz"
+
+
+def embeddings(texts: Sequence[str]) -> np.ndarray:
+    """e5 embeddings, cached on disk (outside the repository) by text."""
+    path = _cache_path()
+    known: dict[str, np.ndarray] = {}
+    if path.exists():
+        with np.load(path) as data:
+            known = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+    missing = sorted({(k, t) for k, t in zip(keys, texts, strict=True) if k not in known})
+    if missing:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            vectors = list(pool.map(embed, [t for _, t in missing]))
+        known.update((k, v) for (k, _), v in zip(missing, vectors, strict=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, keys=np.array(list(known)), vectors=np.array(list(known.values())))
+    if not keys:
+        return np.zeros((0, DIM), np.float32)
+    return np.stack([known[k] for k in keys])
+
+
+def views(examples: Sequence[Example], understander: Understander) -> Views:
+    texts = [e.text for e in examples]
+    return Views(
+        e5=embeddings(texts),
+        ngram=FEATURIZER.matrix(texts),
+        lexicon=np.stack([lexicon_vector(understander.rule_scores(t)) for t in texts])
+        if texts
+        else np.zeros((0, 11), np.float32),
+        y=np.array([LABELS.index(e.label) for e in examples]),
+        languages=np.array([e.language for e in examples]),
+    )
+
+
+def folds(examples: Sequence[Example], k: int = 5, seed: int = 13) -> list[np.ndarray]:
+    """Stratified k folds (by language and label): index arrays of the held-out parts."""
+    rng = np.random.default_rng(seed)
+    strata: dict[tuple[str, str], list[int]] = {}
+    for i, e in enumerate(examples):
+        strata.setdefault((e.language, e.label), []).append(i)
+    parts: list[list[int]] = [[] for _ in range(k)]
+    offset = 0
+    for key in sorted(strata):
+        members = rng.permutation(strata[key])
+        for j, i in enumerate(members):
+            parts[(offset + j) % k].append(int(i))
+        offset += len(members)
+    return [np.array(sorted(p)) for p in parts]
+
+
+@dataclass(frozen=True)
+class Base:
+    mean: np.ndarray
+    scale: np.ndarray
+    e5: Softmax
+    ngram: Softmax
+
+    def proba(self, v: Views, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        e5 = self.e5.proba((v.e5[rows] - self.mean) / self.scale)
+        return e5, self.ngram.proba(v.ngram.take(rows))
+
+
+def fit_base(v: Views, rows: np.ndarray, hyper: Hyper) -> Base:
+    x = v.e5[rows]
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
+    n = len(LABELS)
+    e5 = fit((x - mean) / scale, v.y[rows], n, l2=hyper.e5_l2, steps=hyper.steps)
+    ngram = fit(v.ngram.take(rows), v.y[rows], n, l2=hyper.ngram_l2, steps=hyper.steps, rate=0.2)
+    return Base(mean, scale, e5, ngram)
+
+
+def out_of_fold(
+    v: Views, parts: Sequence[np.ndarray], hyper: Hyper
+) -> tuple[np.ndarray, np.ndarray]:
+    """Base-model probabilities of every example from models that did not see it."""
+    n = len(v.y)
+    p_e5, p_ngram = np.zeros((n, len(LABELS))), np.zeros((n, len(LABELS)))
+    everything = np.arange(n)
+    for held in parts:
+        base = fit_base(v, np.setdiff1d(everything, held), hyper)
+        p_e5[held], p_ngram[held] = base.proba(v, held)
+    return p_e5, p_ngram
+
+
+def fit_stacker(stacked: np.ndarray, y: np.ndarray, hyper: Hyper) -> Softmax:
+    return fit(stacked, y, len(LABELS), l2=hyper.stack_l2, steps=hyper.stack_steps)
+
+
+def stacked_out_of_fold(
+    p_e5: np.ndarray, p_ngram: np.ndarray, v: Views, parts: Sequence[np.ndarray], hyper: Hyper
+) -> np.ndarray:
+    """Stacker probabilities of every example from stackers that did not see it."""
+    stacked = stack_features(p_e5, p_ngram, v.lexicon)
+    out = np.zeros_like(p_e5)
+    everything = np.arange(len(v.y))
+    for held in parts:
+        rows = np.setdiff1d(everything, held)
+        out[held] = fit_stacker(stacked[rows], v.y[rows], hyper).proba(stacked[held])
+    return out
+
+
+def fit_model(
+    v: Views,
+    p_e5: np.ndarray,
+    p_ngram: np.ndarray,
+    hyper: Hyper,
+    thresholds: Thresholds,
+    corpus_digest: str,
+) -> IntentModel:
+    """The shipped model: base models on everything, the stacker on out-of-fold rows."""
+    everything = np.arange(len(v.y))
+    base = fit_base(v, everything, hyper)
+    stacker = fit_stacker(stack_features(p_e5, p_ngram, v.lexicon), v.y, hyper)
+    return IntentModel(
+        labels=LABELS,
+        e5_mean=base.mean,
+        e5_scale=base.scale,
+        e5=base.e5,
+        ngram=base.ngram,
+        stacker=stacker,
+        thresholds=thresholds,
+        corpus_digest=corpus_digest,
+    )
+
+
+_JUNK_ALPHABETS = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm0123456789",
+    "абвгдежзийклмнопрстуфхцчшщыэюя",
+    "ابتثجحخدذرزسشصضطظعغفقكلمنهوي",
+)
+
+
+def junk(n: int = 240, seed: int = 7) -> list[Example]:
+    """Synthetic keyboard mashes and nonsense labelled `other`: without them a classifier
+    spreads nonsense over every label, and the emergencies' share looks borderline.
+    Used for fitting only, never in the cross-validated figures."""
+    rng = np.random.default_rng(seed)
+    found = []
+    for i in range(n):
+        alphabet = _JUNK_ALPHABETS[i % len(_JUNK_ALPHABETS)]
+        words = [
+            "".join(rng.choice(list(alphabet), size=int(rng.integers(2, 8))))
+            for _ in range(int(rng.integers(1, 5)))
+        ]
+        found.append(Example("en", "other", " ".join(words)))
+    return found

