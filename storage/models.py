@@ -14,44 +14,47 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    CheckConstraint,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from storage.model_base import NAMING_CONVENTION, Base, _conversation_fk, _created
+from storage.model_calendar import Appointment, Closure, Opening, Reminder, Slot, Subscription
+from storage.model_casework import (
+    AuditEntry,
+    ChannelAddress,
+    Notification,
+    ReferralMessage,
+    ReferralNote,
+)
 from storage.sealing import SealedJSON, SealedText
 from storage.types import UTCDateTime, utcnow
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def _created() -> Mapped[datetime]:
-    return mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-
-
-def _made_by() -> Mapped[int | None]:
-    return mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
-
-
-def _conversation_fk(ondelete: str, *, nullable: bool, index: bool = False) -> Mapped[Any]:
-    return mapped_column(
-        ForeignKey("conversations.id", ondelete=ondelete), nullable=nullable, index=index
-    )
+__all__ = [
+    "NAMING_CONVENTION",
+    "ApiToken",
+    "Appointment",
+    "AuditEntry",
+    "Base",
+    "ChannelAddress",
+    "Closure",
+    "Conversation",
+    "InboundMessage",
+    "Intake",
+    "Notification",
+    "Opening",
+    "OutboxMessage",
+    "Referral",
+    "ReferralMessage",
+    "ReferralNote",
+    "Reminder",
+    "Slot",
+    "Subscription",
+]
 
 
 class Conversation(Base):
@@ -147,36 +150,6 @@ class Referral(Base):
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Slot(Base):
-    __tablename__ = "slots"
-    __table_args__ = (
-        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
-    )
-
-    key: Mapped[str] = mapped_column(String(96), primary_key=True)
-    place_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
-    service: Mapped[str] = mapped_column(String(64), nullable=False)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    capacity: Mapped[int] = mapped_column(Integer, nullable=False)
-    booked: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-
-
-class Appointment(Base):
-    __tablename__ = "appointments"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    conversation_id: Mapped[int | None] = _conversation_fk("SET NULL", nullable=True, index=True)
-    slot_key: Mapped[str] = mapped_column(ForeignKey("slots.key"), nullable=False, index=True)
-    place_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    service: Mapped[str] = mapped_column(String(64), nullable=False)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="booked")
-    lang: Mapped[str] = mapped_column(String(8), nullable=False)
-    created_at: Mapped[datetime] = _created()
-    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 
@@ -204,149 +177,3 @@ class ApiToken(Base):
     telegram_link_failures: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
-
-
-class ReferralNote(Base):
-    __tablename__ = "referral_notes"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(
-        ForeignKey("referrals.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
-    body: Mapped[str] = mapped_column(SealedText, nullable=False)
-    created_at: Mapped[datetime] = _created()
-
-
-class ReferralMessage(Base):
-    """A message between the conseiller and the young person about one referral."""
-
-    __tablename__ = "referral_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(
-        ForeignKey("referrals.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    direction: Mapped[str] = mapped_column(String(16), nullable=False)  # to_person | from_person
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id", ondelete="SET NULL"))
-    template: Mapped[str | None] = mapped_column(String(64))
-    body: Mapped[str] = mapped_column(SealedText, nullable=False)
-    created_at: Mapped[datetime] = _created()
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_resource", "resource", "resource_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(32), nullable=False)
-    resource: Mapped[str] = mapped_column(String(32), nullable=False)
-    resource_id: Mapped[int | None] = mapped_column(Integer)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False, index=True)
-
-
-class Notification(Base):
-    """Outbox of conseiller notifications (e-mail, signed webhook), retried with backoff."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_status_next", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int | None] = mapped_column(
-        ForeignKey("referrals.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # email | webhook
-    target: Mapped[str] = mapped_column(String(500), nullable=False)
-    event: Mapped[str] = mapped_column(String(32), nullable=False)  # new_referral | escalation
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    last_error: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = _created()
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class ChannelAddress(Base):
-    """How to reach a person on a push channel (Telegram): the address sealed at rest
-    (see bot/crypto.py), and since when they cannot be reached (they blocked the bot)."""
-
-    __tablename__ = "channel_addresses"
-
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
-    )
-    address: Mapped[str] = mapped_column(String(512), nullable=False)
-    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
-
-
-class Reminder(Base):
-    """A reminder of an appointment, due at a time; claimed once by one worker."""
-
-    __tablename__ = "reminders"
-    __table_args__ = (
-        UniqueConstraint("appointment_id", "kind"),
-        Index("ix_reminders_status_due_at", "status", "due_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    appointment_id: Mapped[int] = mapped_column(
-        ForeignKey("appointments.id", ondelete="CASCADE"), nullable=False, index=True
-    )
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # day_before | hours_before
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class Opening(Base):
-    """A dated opening outside the weekly patterns: an outreach-bus stop or a one-off slot."""
-
-    __tablename__ = "openings"
-    __table_args__ = (Index("ix_openings_starts_at", "starts_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # bus_stop | one_off
-    place_id: Mapped[str] = mapped_column(String(64), nullable=False)
-    name: Mapped[str] = mapped_column(String(120), nullable=False)
-    address: Mapped[str] = mapped_column(String(250), nullable=False, default="")
-    territory: Mapped[str | None] = mapped_column(String(64))
-    service: Mapped[str] = mapped_column(String(64), nullable=False)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    slot_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
-    capacity: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    created_at: Mapped[datetime] = _created()
-    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Who published it (revision 0008); None: an admin, or made before.
-    created_by: Mapped[int | None] = _made_by()
-
-
-class Closure(Base):
-    """No slots at a place (or everywhere, place_id NULL) between two times: holidays."""
-
-    __tablename__ = "closures"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    place_id: Mapped[str | None] = mapped_column(String(64))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    reason: Mapped[str] = mapped_column(String(120), nullable=False, default="")
-    created_at: Mapped[datetime] = _created()
-    created_by: Mapped[int | None] = _made_by()
-
-
-class Subscription(Base):
-    """An explicit opt-in (e.g. bus announcements), revocable with one tap."""
-
-    __tablename__ = "subscriptions"
-
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
-    )
-    topic: Mapped[str] = mapped_column(String(16), primary_key=True)
-    territory: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = _created()
