@@ -96,6 +96,21 @@ def template_values(turn: TurnBuilder) -> dict[str, str]:
     return {"cej_allowance": money(float(allowance["value"]), turn.lang), "cej_year": year}
 
 
+CEJ_TOO_OLD: Final = N_(
+    "The CEJ is for people under 26 (under 30 with a disability "
+    "recognition, RQTH). An adviser can tell you about other help."
+)
+CEJ_NOT_NEET: Final = N_(
+    "The CEJ is for people who are not in a stable job or in studies. "
+    "If this changes, come back: an adviser can also tell you about "
+    "other support."
+)
+CEJ_ELIGIBLE: Final = N_(
+    "Good news: you may be eligible for the CEJ. An adviser will check with you."
+)
+CEJ_MINORS: Final = N_("At 16–17 there is a CEJ group made for minors.")
+
+
 def housing_help(turn: TurnBuilder) -> list[str]:
     answers = turn.state.answers
     cards = list(HOUSING_CARDS.get(answers.get("housing_situation", ""), []))
@@ -124,28 +139,17 @@ def cej_eligibility(turn: TurnBuilder) -> list[str]:
         ]
     if band == "30_plus" or (band == "26_29" and not rqth):
         return [
-            turn.t(
-                N_(
-                    "The CEJ is for people under 26 (under 30 with a disability "
-                    "recognition, RQTH). An adviser can tell you about other help."
-                )
-            )
+turn.t(CEJ_TOO_OLD)
         ]
     if work == "student" or (work or "").startswith("employed"):
         return [
-            turn.t(
-                N_(
-                    "The CEJ is for people who are not in a stable job or in studies. "
-                    "If this changes, come back: an adviser can also tell you about "
-                    "other support."
-                )
-            )
+turn.t(CEJ_NOT_NEET)
         ]
     texts = [
-        turn.t(N_("Good news: you may be eligible for the CEJ. An adviser will check with you."))
+turn.t(CEJ_ELIGIBLE)
     ]
     if band == "16_17":
-        texts.append(turn.t(N_("At 16–17 there is a CEJ group made for minors.")))
+        texts.append(turn.t(CEJ_MINORS))
     if profile.get("status") == "bpi":
         texts.append(
             turn.t(

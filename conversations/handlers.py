@@ -13,11 +13,13 @@ from conversations import booking, bus
 from conversations.directory import normalize
 from conversations.flows import Step
 from conversations.formatting import clock, day, weekday_name
+from conversations.i18n import N_
 from conversations.model import Button, CancelAppointment, Subscribe
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder
 
+TOWN_AGAIN = N_("Please write the name of your town, for example Clermont-Ferrand.")
 AGE_BANDS = (("u16", 0, 15), ("16_17", 16, 17), ("18_25", 18, 25), ("26_29", 26, 29))
 
 
@@ -119,7 +121,7 @@ def parse_input(turn: TurnBuilder, step: Step, text: str) -> str | None:
         return next((band for band, low, high in AGE_BANDS if low <= age <= high), "30_plus")
     if step.input == "commune":
         if not normalize(clean) or len(clean) > 80:
-            turn.say(turn.t("Please write the name of your town, for example Clermont-Ferrand."))
+            turn.say(turn.t(TOWN_AGAIN))
             return None
         return clean
     if not clean:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from conversations.advice import CEJ_ELIGIBLE, CEJ_MINORS, CEJ_NOT_NEET, CEJ_TOO_OLD
+from conversations.handlers import TOWN_AGAIN
 from conversations.model import CreateReferral, RecordIntake
 
 ChatFactory = Callable[..., Any]
@@ -116,8 +118,8 @@ def test_cej_about_shows_the_allowance_from_the_directory(chat: ChatFactory) -> 
 def test_cej_minor_neet_may_be_eligible(chat: ChatFactory) -> None:
     person = _cej(chat, "16_17", "neet")
     texts = person.last_texts()
-    assert texts[0].startswith("Good news: you may be eligible for the CEJ")
-    assert "At 16–17 there is a CEJ group made for minors." in texts
+    assert texts[0] == CEJ_ELIGIBLE
+    assert CEJ_MINORS in texts
     (intake,) = person.effects_of(RecordIntake)
     assert intake.theme == "cej"
     assert intake.profile["statuses"] == "minor"
@@ -125,7 +127,7 @@ def test_cej_minor_neet_may_be_eligible(chat: ChatFactory) -> None:
 
 def test_cej_minor_referral_goes_to_the_cej_sector(chat: ChatFactory) -> None:
     person = _cej(chat, "16_17", "job_seeker")
-    assert person.last_texts()[0].startswith("Good news")
+    assert person.last_texts()[0] == CEJ_ELIGIBLE
     person.press("cej.result.join")
     (referral,) = person.effects_of(CreateReferral)
     assert (referral.theme, referral.reason) == ("cej", "journey")
@@ -136,20 +138,20 @@ def test_cej_minor_referral_goes_to_the_cej_sector(chat: ChatFactory) -> None:
 def test_cej_26_29_without_rqth_is_not_eligible(chat: ChatFactory) -> None:
     person = _cej(chat, "26_29", "neet", rqth="no_rqth")
     texts = person.last_texts()
-    assert texts[0].startswith("The CEJ is for people under 26")
-    assert not any(t.startswith("Good news") for t in texts)
+    assert texts[0] == CEJ_TOO_OLD
+    assert CEJ_ELIGIBLE not in texts
 
 
 def test_cej_26_29_with_rqth_may_be_eligible(chat: ChatFactory) -> None:
     person = _cej(chat, "26_29", "neet", rqth="has_rqth")
-    assert person.last_texts()[0].startswith("Good news")
+    assert person.last_texts()[0] == CEJ_ELIGIBLE
 
 
 @pytest.mark.parametrize("work", ["student", "employed_other"])
 def test_cej_student_or_employed_is_pointed_elsewhere(chat: ChatFactory, work: str) -> None:
     # Regression: the work situation is a profile answer, advice read it from answers.
     person = _cej(chat, "18_25", work)
-    assert person.last_texts()[0].startswith("The CEJ is for people who are not in a stable job")
+    assert person.last_texts()[0] == CEJ_NOT_NEET
 
 
 # --- aid ---------------------------------------------------------------------------
@@ -216,4 +218,4 @@ def test_aid_invalid_commune_is_reasked(chat: ChatFactory) -> None:
     person.press("aid.status.french")
     turn = person.say("!!!")
     assert person.where == ("aid", "commune")
-    assert "name of your town" in turn.replies[0].text
+    assert turn.replies[0].text == TOWN_AGAIN

@@ -133,7 +133,14 @@ async def test_the_clock_runs_retention(settings: Settings) -> None:
     try:
         job = scheduler.get_job("retention")
         assert job is not None and job.trigger.interval == timedelta(hours=6)
-        await job.func()  # one run against the (empty) store
+        # A recorded message a month old, past the 7 days kept: the job's run removes it.
+        month_ago = datetime.now(UTC) - timedelta(days=30)
+        await _case(services.db, "someone", month_ago)
+        await _age_inbox(services.db, month_ago)
+        await job.func()
+        async with services.db.transaction() as session:
+            left = await session.scalar(select(func.count()).select_from(InboundMessage))
+        assert left == 0
     finally:
         scheduler.shutdown(wait=False)
         await services.db.dispose()
