@@ -19,16 +19,21 @@ class ChannelAddressRepository:
     async def get(self, conversation_id: int) -> ChannelAddress | None:
         return await self._session.get(ChannelAddress, conversation_id)
 
-    async def save(self, conversation_id: int, sealed: str) -> None:
-        """Remember the address; a person who writes again is reachable again."""
+    async def save(self, conversation_id: int, sealed: str) -> bool:
+        """Remember the address; a person who writes again is reachable again. A
+        conversation's address does not change (the person key is derived from the chat),
+        so a reachable one is not rewritten: no UPDATE on every turn. True when written."""
         row = await self.get(conversation_id)
         if row is None:
             self._session.add(
                 ChannelAddress(conversation_id=conversation_id, address=sealed, updated_at=utcnow())
             )
-        else:
+        elif row.unreachable_at is not None:
             row.address, row.unreachable_at, row.updated_at = sealed, None, utcnow()
+        else:
+            return False
         await self._session.flush()
+        return True
 
     async def mark_unreachable(self, conversation_id: int) -> None:
         stmt = (
