@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conversations import advice as advice_rules
-from conversations import events, handlers, handover, language_switch, navigation, safety
+from conversations import events, handlers, handover, language_switch, navigation, safety, steps
 from conversations.button_matching import match_button
 from conversations.calendar import Calendar
 from conversations.directory import Deployment
@@ -78,7 +78,7 @@ class Engine:
         self.deployment = deployment
         self.detector = signals
         self.tz = tz
-        flows.validate(frozenset(handlers.HANDLERS), frozenset(advice_rules.ADVICE))
+        flows.validate(frozenset(steps.REGISTRY), frozenset(advice_rules.ADVICE))
 
     def advance(
         self,
@@ -152,7 +152,7 @@ class Engine:
             return
         step = turn.current_step()
         if step.handler:
-            if handlers.on_payload(turn, step, payload):
+            if steps.on_payload(turn, step, payload):
                 return
         else:
             prefix = f"{step.flow}.{step.id}."

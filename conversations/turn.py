@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from conversations import advice as advice_rules
-from conversations import handlers, handover
+from conversations import handlers, handover, steps
 from conversations.calendar import Calendar
 from conversations.directory import Permanence, Place
 from conversations.flows import Choice, Step
@@ -102,13 +102,13 @@ class TurnBuilder:
 
     def buttons_of(self, step: Step) -> list[Button]:
         if step.handler:
-            return handlers.buttons(self, step)
+            return steps.buttons(self, step)
         return [Button(self.t(c.label), f"{step.flow}.{step.id}.{c.id}") for c in step.choices]
 
     def render_current(self, reask: bool = False) -> None:
         step = self.current_step()
         if step.handler:
-            handlers.render(self, step)
+            steps.render(self, step)
             return
         text = self.t(step.text) if step.text else ""
         self.say(text, tuple(self.buttons_of(step)) + self.nav_buttons(step))
@@ -146,7 +146,7 @@ class TurnBuilder:
                 for text in advice_rules.ADVICE[step.advice](self):
                     self.say(text)
             if step.handler:
-                handlers.enter(self, step)
+                steps.enter(self, step)
                 return
             if step.choices or step.input:
                 self.render_current()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conversations import advice, handlers
+from conversations import advice, steps
 from conversations.flows import FlowError, Flows, load_flows
 
-HANDLERS = frozenset(handlers.HANDLERS)
+HANDLERS = frozenset(steps.REGISTRY)
 ADVICE = frozenset(advice.ADVICE)
 
 MENU = """
