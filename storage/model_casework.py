@@ -84,14 +84,15 @@ class Notification(Base):
 
 
 class ChannelAddress(Base):
-    """How to reach a person on a push channel (Telegram): the address sealed at rest
-    (see bot/crypto.py), and since when they cannot be reached (they blocked the bot)."""
+    """How to reach a person on a push channel (Telegram): the address, sealed at rest like
+    every free-text column (storage/sealing.py, re-sealed by `relais admin rotate-keys`),
+    and since when they cannot be reached (they blocked the bot)."""
 
     __tablename__ = "channel_addresses"
 
     conversation_id: Mapped[int] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
     )
-    address: Mapped[str] = mapped_column(String(512), nullable=False)
+    address: Mapped[str] = mapped_column(SealedText(), nullable=False)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)

@@ -45,6 +45,14 @@ class _Report:
     outage: bool = False
 
 
+def chat_id_of(address: str, legacy: AddressSealer) -> int:
+    """The chat id of a stored address: sealed by its column since migration 0009, or a
+    token of the older address key (rows written before; still readable)."""
+    if address.lstrip("-").isdigit():
+        return int(address)
+    return int(legacy.open(address))
+
+
 class Dispatcher:
     # Reads replies aloud for people who turned 🔊 on (set by the composition root).
     speech: Speech | None = None
@@ -176,7 +184,7 @@ class Dispatcher:
             raise Blocked("the person blocked the bot")
         if delivery.address is None:
             raise Rejected("no address for this conversation")
-        chat_id = int(self._sealer.open(delivery.address))
+        chat_id = chat_id_of(delivery.address, self._sealer)
         if (audio := await voice_note(self.speech, delivery.body)) is not None:
             await self._limiter.wait(chat_id)
             await self._client.send_voice(chat_id, audio)
