@@ -57,6 +57,7 @@ bench:
 		export RELAIS_TEST_PG_URL; \
 	fi; \
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.understanding
 
 # Issue 15: what a shared rate limit costs per request, and throughput through nginx with
 # 1, 2 and 3 instances on one PostgreSQL. Merges "limits" and "balancer" into
