@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from conversations import advice as advice_rules
-from conversations import events, handlers, handover, language_switch, navigation, safety, steps
+from conversations import events, handlers, handover, language_switch, navigation, safety
 from conversations.button_matching import match_button
 from conversations.calendar import Calendar
 from conversations.directory import Deployment
@@ -30,6 +30,7 @@ from conversations.model import (
     Turn,
 )
 from conversations.signals import SignalDetector
+from conversations.steps import registry as steps
 from conversations.turn import TurnBuilder
 from conversations.understanding import (
     INTENT_SIGNALS,

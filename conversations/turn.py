@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from conversations import advice as advice_rules
-from conversations import handlers, handover, steps
+from conversations import handlers, handover
 from conversations.calendar import Calendar
 from conversations.directory import Permanence, Place
 from conversations.flows import Choice, Step
@@ -25,6 +25,7 @@ from conversations.model import (
     Turn,
 )
 from conversations.profile import VOICE_NOTES
+from conversations.steps import registry as steps
 
 if TYPE_CHECKING:
     from conversations.engine import Engine

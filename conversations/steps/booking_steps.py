@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from conversations import booking
 from conversations.flows import Step
-from conversations.steps import Drawer
+from conversations.steps.drawer import Drawer
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder

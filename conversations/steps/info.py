@@ -9,7 +9,7 @@ from conversations import bus
 from conversations.flows import Step
 from conversations.formatting import clock, day, weekday_name
 from conversations.model import Button
-from conversations.steps import Drawer
+from conversations.steps.drawer import Drawer
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from conversations.flows import Step
 from conversations.model import Button
-from conversations.steps import Drawer
+from conversations.steps.drawer import Drawer
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conversations import advice, steps
+from conversations import advice
 from conversations.flows import FlowError, Flows, load_flows
+from conversations.steps import registry as steps
 
 HANDLERS = frozenset(steps.REGISTRY)
 ADVICE = frozenset(advice.ADVICE)
