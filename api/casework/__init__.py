@@ -11,7 +11,9 @@ repositories, writes the audit log, and raises the domain errors of
 - `booking`: a conseiller books a slot for a referral's person (the chat's booking path);
 - `openings`: bus stops and one-off openings, closures;
 - `accounts`: tokens and duty settings;
-- `stats`: the indicators of a period (and their CSV export).
+- `stats`: the indicators of a period (and their CSV export);
+- `directory`: the services directory, read (webhook URLs hidden from conseillers) and
+  replaced (admins).
 
 What a conseiller may see is one rule, `api.casework.scoping` over `storage.scope`.
 """

@@ -21,7 +21,9 @@ class Caller:
 
     @property
     def scope(self) -> Scope:
-        """Admins see every structure's referrals; a conseiller, their structure's."""
+        """Admins see every structure's referrals; a conseiller, their structure's. Rows
+        that belong to a structure through the directory (appointments, openings,
+        closures) need `api.casework.scoping.scope_of`: this scope sees none of them."""
         return EVERY_STRUCTURE if self.role == "admin" else Scope(self.structure)
 
     def require_admin(self) -> None:

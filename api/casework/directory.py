@@ -51,20 +51,36 @@ def _webhooks(deployment: Deployment) -> dict[str, str]:
     }
 
 
+def _notify_blocks(data: Any) -> list[dict[str, Any]]:
+    """The `notify` mappings of every organisation of a parsed directory."""
+    found = []
+    deployments = data.get("deployments") if isinstance(data, dict) else None
+    for raw in deployments if isinstance(deployments, list) else []:
+        organisations = raw.get("organisations") if isinstance(raw, dict) else None
+        for org in organisations if isinstance(organisations, list) else []:
+            if isinstance(org, dict) and isinstance(org.get("notify"), dict):
+                found.append(org["notify"])
+    return found
+
+
 def without_webhooks(text: str, deployment: Deployment) -> str:
-    """The directory text with every webhook URL replaced by "(hidden)"; comments and
-    layout kept when the replacement provably removed them, else a plain dump."""
+    """The directory text with every webhook URL replaced by "(hidden)": comments and
+    layout kept when the result provably holds no URL and reads as the same directory
+    with hidden webhooks, else a plain dump of it."""
     secrets = set(_webhooks(deployment).values())
     if not secrets:
         return text
     hidden = _WEBHOOK_VALUE.sub(lambda found: f'{found.group(1)}"{HIDDEN}"', text)
-    if not any(secret in hidden for secret in secrets):
-        return hidden
     data = yaml.safe_load(text)
-    for raw in data.get("deployments") or []:
-        for org in raw.get("organisations") or []:
-            if isinstance(org.get("notify"), dict) and "webhook" in org["notify"]:
-                org["notify"]["webhook"] = HIDDEN
+    for notify in _notify_blocks(data):
+        if "webhook" in notify:
+            notify["webhook"] = HIDDEN
+    try:
+        same = yaml.safe_load(hidden) == data
+    except yaml.YAMLError:
+        same = False
+    if same and not any(secret in hidden for secret in secrets):
+        return hidden
     return str(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
 
 

@@ -77,6 +77,8 @@ class ClosureOut(BaseModel):
 
 @router.post("/openings", response_model=OpeningOut, status_code=201)
 async def publish_opening(request: Request, who: CallerDep, body: OpeningIn) -> OpeningOut:
+    """Publish an opening. A conseiller publishes for their structure's services and never
+    announces: a bus stop is announced to the young people by an admin."""
     fields = body.model_dump(exclude={"announce"})
     opening, told = await deps.openings(request, who).publish(fields, body.announce)
     return OpeningOut.model_validate(opening).model_copy(update={"told": told})
@@ -94,11 +96,14 @@ async def list_openings(
 
 @router.delete("/openings/{opening_id}", status_code=204)
 async def withdraw_opening(request: Request, who: CallerDep, opening_id: RowId) -> None:
+    """Withdraw an opening; one an admin made is withdrawn by an admin."""
     await deps.openings(request, who).withdraw(opening_id)
 
 
 @router.post("/closures", response_model=ClosureOut, status_code=201)
 async def add_closure(request: Request, who: CallerDep, body: ClosureIn) -> Closure:
+    """Close a place (admins: or every place); a conseiller closes only a place their
+    structure alone serves."""
     return await deps.openings(request, who).close_place(body.model_dump())
 
 
