@@ -46,6 +46,8 @@ async def smtp_sink() -> AsyncIterator[tuple[Mailbox, int]]:
 class Received:
     requests: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     status: int = 200
+    # Headers of the answer (a Location, to make it a redirect).
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
 
 
 @asynccontextmanager
@@ -63,7 +65,9 @@ async def webhook_receiver() -> AsyncIterator[tuple[Received, str]]:
                 break
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
         received.requests.append((headers, body))
-        await send({"type": "http.response.start", "status": received.status, "headers": []})
+        await send(
+            {"type": "http.response.start", "status": received.status, "headers": received.headers}
+        )
         await send({"type": "http.response.body", "body": b""})
 
     port = free_port()
