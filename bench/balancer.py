@@ -33,7 +33,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy.engine import make_url
 
-from bench.cpu import backend_cpu, pid_cpu, process_cpu
+from bench.cpu import backend_cpu, busy_cpu, pid_cpu, process_cpu, wait_for_quiet
 from bench.journey import HOUSING_JOURNEY
 from bench.relais_turns import measure_turns
 from bench.report import write_section
@@ -164,11 +164,18 @@ async def _run(url: str, count: int, direct: bool, args: argparse.Namespace) -> 
             backend_cpu(database),
             process_cpu(),
         )
+        machine_before = busy_cpu()
         sessions: list[tuple[int, str, int]] = []
         result = await _journeys(base, args.people, args.concurrency, sessions)
         instances_cpu = sum(pid_cpu(p) for p in pids) - sum(before[0])
         nginx_cpu = (pid_cpu(nginx_pid, children=True) if nginx_pid else 0.0) - before[1]
         pg_after = backend_cpu(database)
+        ours = instances_cpu + nginx_cpu + (process_cpu() - before[3])
+        ours += 0.0 if before[2] is None or pg_after is None else pg_after - before[2]
+        # CPU used by anything else on the machine meanwhile (a shared machine's noise).
+        others = busy_cpu() - machine_before - ours
+        cpus = os.cpu_count() or 1
+        result["others_cpu_share"] = round(max(0.0, others) / (cpus * result["seconds"]), 2)
         per = 1000 / result["requests"]
         result.update(
             {
@@ -203,6 +210,8 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     async with postgres_database(args.pg_url) as url:
         # The same machine, the same minute, no HTTP: the runtime's own cost per turn
         # (bench/relais_turns.py), to read the figures below against.
+        if args.wait_quiet:
+            await asyncio.to_thread(wait_for_quiet)
         turns = await measure_turns(url, 80, 16)
     calibration = {k: turns[k] for k in ("turns_per_s", "p50_ms", "cpu_ms_per_turn")}
     plan = [(1, True)] + [(n, False) for n in args.instances]
@@ -210,9 +219,11 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         name = f"{count}_direct" if direct else str(count)
         async with postgres_database(args.pg_url) as url:
             print(f"{count} instance(s), {'direct' if direct else 'nginx'}…", flush=True)
+            idle = await asyncio.to_thread(wait_for_quiet) if args.wait_quiet else None
             load = [round(x, 2) for x in os.getloadavg()]
             runs[name] = await _run(url, count, direct, args)
             runs[name]["load_average_at_start"] = load
+            runs[name]["idle_before"] = idle
             print(json.dumps(runs[name]), flush=True)
     return {
         "runs": runs,
@@ -229,7 +240,7 @@ def table(results: dict[str, Any]) -> str:
     """The Markdown table of docs/benchmarks.md (between the balancer markers)."""
     rows = [
         "| | requests/s | p50 ms | p99 ms | CPU ms/request: instances | nginx | PostgreSQL "
-        "| load generator | polls/s | CPU ms/poll: instances | load average at start |",
+        "| load generator | polls/s | CPU ms/poll: instances | CPUs busy with other work |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, run in results["runs"].items():
@@ -241,7 +252,7 @@ def table(results: dict[str, Any]) -> str:
             f"| {cpu['postgresql'] if cpu['postgresql'] is not None else '—'} "
             f"| {cpu['load_generator']:.2f} | {polls['requests_per_s']:,.0f} "
             f"| {polls['cpu_ms_per_request']['instances']:.2f} "
-            f"| {run['load_average_at_start']} |"
+            f"| {run['others_cpu_share']:.0%} |"
         )
     info = results["machine"]
     rows += [
@@ -263,6 +274,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--instances", type=int, nargs="*", default=[1, 2, 3])
     parser.add_argument("--poll-rounds", type=int, default=5, help="polls per person")
+    parser.add_argument(
+        "--wait-quiet", action="store_true", help="before each run, wait for idle CPUs"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)
 

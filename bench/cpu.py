@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import resource
+import time
 from pathlib import Path
 
 
@@ -75,3 +76,27 @@ def pid_cpu(pid: int, children: bool = False) -> float:
         for task in Path(f"/proc/{pid}/task").glob("*/children"):
             total += sum(pid_cpu(int(child)) for child in task.read_text().split())
     return total
+
+
+def _cpu_times() -> tuple[int, int]:
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+
+def wait_for_quiet(min_idle: float = 0.85, window: float = 3.0, timeout: float = 900) -> float:
+    """On a shared machine: wait until the CPUs were at least `min_idle` idle over
+    `window` seconds (or `timeout` passed); returns the idle share last seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        idle_before, total_before = _cpu_times()
+        time.sleep(window)
+        idle_after, total_after = _cpu_times()
+        idle = (idle_after - idle_before) / max(1, total_after - total_before)
+        if idle >= min_idle or time.monotonic() > deadline:
+            return round(idle, 2)
+
+
+def busy_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (all CPUs, since boot)."""
+    idle, total = _cpu_times()
+    return (total - idle) / os.sysconf("SC_CLK_TCK")

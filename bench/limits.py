@@ -31,7 +31,7 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from bench.cpu import backend_cpu, process_cpu
+from bench.cpu import backend_cpu, process_cpu, wait_for_quiet
 from bench.journey import HOUSING_JOURNEY
 from bench.report import write_section
 from bench.run import RESULTS, machine, postgres_database
@@ -50,7 +50,11 @@ from storage import Database
 from storage.limits import PostgresLimiter
 
 # Generous buckets: the benchmark measures the price of a check, never a refusal.
-OPEN = channel_buckets(Limits(per_ip=Bucket(1e9, 1e9), per_person=Bucket(1e9, 1e9)))
+OPEN = channel_buckets(
+    Limits(
+        per_ip=Bucket(1e9, 1e9), new_sessions_per_ip=Bucket(1e9, 1e9), per_person=Bucket(1e9, 1e9)
+    )
+)
 
 
 async def _sequential(limiter: Limiter, takes: int, database: str) -> dict[str, Any]:
@@ -130,7 +134,9 @@ async def _journeys(client: httpx.AsyncClient, people: int, concurrency: int) ->
     return latencies
 
 
-async def measure_webchat(url: str, people: int, concurrency: int) -> dict[str, Any]:
+async def measure_webchat(
+    url: str, people: int, concurrency: int, quiet: bool = False
+) -> dict[str, Any]:
     database = make_url(url).database or ""
     settings = Settings(
         database_url=url,
@@ -148,6 +154,8 @@ async def measure_webchat(url: str, people: int, concurrency: int) -> dict[str, 
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             for name, limiter in [*variants.items()] * 3:  # three rounds each, interleaved
                 services.limiter = limiter
+                if quiet:
+                    await asyncio.to_thread(wait_for_quiet)
                 await _journeys(client, 8, concurrency)  # warm up
                 cpu, db_cpu, started = process_cpu(), backend_cpu(database), time.perf_counter()
                 latencies = await _journeys(client, people, concurrency)
@@ -173,9 +181,11 @@ async def measure_webchat(url: str, people: int, concurrency: int) -> dict[str, 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     info = machine()
     async with postgres_database(args.pg_url) as url:
+        if args.wait_quiet:
+            await asyncio.to_thread(wait_for_quiet)
         takes = await measure_takes(url, args.takes, args.concurrency)
     async with postgres_database(args.pg_url) as url:
-        webchat = await measure_webchat(url, args.people, args.concurrency)
+        webchat = await measure_webchat(url, args.people, args.concurrency, args.wait_quiet)
     memory, shared = webchat["memory"], webchat["postgresql"]
     return {
         "takes": takes,
@@ -230,8 +240,12 @@ def table(results: dict[str, Any]) -> str:
             )
         ),
         "",
-        f"Shared limits cost {cost['cpu_ms']} ms of Relais CPU and {cost['db_server_cpu_ms']} "
-        f"ms of PostgreSQL CPU per web chat request (throughput × {cost['throughput_ratio']}). "
+        f"A take is one round trip: {takes['postgresql']['cpu_us_per_take']} µs of Relais CPU "
+        f"and {takes['postgresql']['db_server_cpu_us_per_take']} µs of PostgreSQL CPU, "
+        f"{takes['postgresql']['p50_us']} µs of latency (p50). End to end the difference "
+        f"per request is {cost['cpu_ms']} ms of Relais CPU and {cost['db_server_cpu_ms']} ms "
+        f"of PostgreSQL CPU (throughput × {cost['throughput_ratio']}): within this "
+        "machine's run-to-run noise. "
         f"{results['people']} people × 11 requests, {results['concurrency']} in flight; "
         f"run {results['date']}, load average at start "
         f"{results['machine']['load_average_at_start']}.",
@@ -246,6 +260,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--people", type=int, default=120)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--wait-quiet", action="store_true", help="before each run, wait for idle CPUs"
+    )
     return parser.parse_args(argv)
 
 
