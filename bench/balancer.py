@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -33,10 +32,11 @@ from typing import Any
 import aiohttp
 from sqlalchemy.engine import make_url
 
+from bench.balancer_report import median_run, table
 from bench.cpu import backend_cpu, busy_cpu, pid_cpu, process_cpu, wait_for_quiet
 from bench.journey import HOUSING_JOURNEY
 from bench.relais_turns import measure_turns
-from bench.report import write_section
+from bench.report import request_summary, write_section
 from bench.run import RESULTS, machine, postgres_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
@@ -46,18 +46,6 @@ from support.chaos import RestartableServer
 
 def _address(person: int) -> dict[str, str]:
     return {"X-Forwarded-For": f"10.{person // 65536}.{person // 256 % 256}.{person % 256}"}
-
-
-def _summary(latencies: list[float], seconds: float, errors: int) -> dict[str, Any]:
-    ordered = sorted(latencies) or [0.0]
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "seconds": round(seconds, 2),
-        "requests_per_s": round(len(latencies) / seconds, 1),
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
-    }
 
 
 async def _journeys(
@@ -95,7 +83,7 @@ async def _journeys(
         started = time.perf_counter()
         await asyncio.gather(*(one(p) for p in range(people)))
         seconds = time.perf_counter() - started
-    return _summary(latencies, seconds, errors)
+    return request_summary(latencies, seconds, errors)
 
 
 async def _polls(
@@ -126,7 +114,7 @@ async def _polls(
         started = time.perf_counter()
         await asyncio.gather(*(one(*entry) for entry in sessions))
         seconds = time.perf_counter() - started
-    return _summary(latencies, seconds, errors)
+    return request_summary(latencies, seconds, errors)
 
 
 def _instances(url: str, count: int, folder: Path) -> list[RestartableServer]:
@@ -217,14 +205,18 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     plan = [(1, True)] + [(n, False) for n in args.instances]
     for count, direct in plan:
         name = f"{count}_direct" if direct else str(count)
-        async with postgres_database(args.pg_url) as url:
-            print(f"{count} instance(s), {'direct' if direct else 'nginx'}…", flush=True)
-            idle = await asyncio.to_thread(wait_for_quiet) if args.wait_quiet else None
-            load = [round(x, 2) for x in os.getloadavg()]
-            runs[name] = await _run(url, count, direct, args)
-            runs[name]["load_average_at_start"] = load
-            runs[name]["idle_before"] = idle
-            print(json.dumps(runs[name]), flush=True)
+        # On a shared machine each configuration runs `repeat` times; the run with the
+        # median throughput stands for it, with the range of all runs.
+        done: list[dict[str, Any]] = []
+        for _ in range(args.repeat):
+            async with postgres_database(args.pg_url) as url:
+                print(f"{count} instance(s), {'direct' if direct else 'nginx'}…", flush=True)
+                idle = await asyncio.to_thread(wait_for_quiet) if args.wait_quiet else None
+                run = await _run(url, count, direct, args)
+                run["idle_before"] = idle
+                print(json.dumps(run), flush=True)
+            done.append(run)
+        runs[name] = median_run(done)
     return {
         "runs": runs,
         "people": args.people,
@@ -234,37 +226,6 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "runtime_without_http": calibration,
         "machine": machine(),
     }
-
-
-def table(results: dict[str, Any]) -> str:
-    """The Markdown table of docs/benchmarks.md (between the balancer markers)."""
-    rows = [
-        "| | requests/s | p50 ms | p99 ms | CPU ms/request: instances | nginx | PostgreSQL "
-        "| load generator | polls/s | CPU ms/poll: instances | CPUs busy with other work |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
-    ]
-    for name, run in results["runs"].items():
-        cpu, polls = run["cpu_ms_per_request"], run["polls"]
-        label = "1 instance, no nginx" if name.endswith("direct") else f"{name} behind nginx"
-        rows.append(
-            f"| {label} | {run['requests_per_s']:,.0f} | {run['p50_ms']:.0f} "
-            f"| {run['p99_ms']:.0f} | {cpu['instances']:.2f} | {cpu['nginx']:.2f} "
-            f"| {cpu['postgresql'] if cpu['postgresql'] is not None else '—'} "
-            f"| {cpu['load_generator']:.2f} | {polls['requests_per_s']:,.0f} "
-            f"| {polls['cpu_ms_per_request']['instances']:.2f} "
-            f"| {run['others_cpu_share']:.0%} |"
-        )
-    info = results["machine"]
-    rows += [
-        "",
-        f"{results['people']} people × {results['requests_per_person']} requests (the housing "
-        f"journey), {results['concurrency']} people in flight, then {results['poll_rounds']} "
-        f"polls each; run {info['date']} on {info['cpus']} × {info['cpu']}, "
-        f"Python {info['python']}. The same minute, without HTTP (bench/relais_turns.py, "
-        f"one process, 16 in flight): {results['runtime_without_http']['turns_per_s']:,.0f} "
-        f"turns/s, {results['runtime_without_http']['cpu_ms_per_turn']:.2f} ms CPU per turn.",
-    ]
-    return "\n".join(rows)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -277,6 +238,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--wait-quiet", action="store_true", help="before each run, wait for idle CPUs"
     )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
+from typing import Any
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
 
@@ -18,3 +20,16 @@ def write_section(name: str, table: str, doc: Path = DOC) -> None:
     head, rest = text.split(start, 1)
     _, tail = rest.split(end, 1)
     doc.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
+
+
+def request_summary(latencies: list[float], seconds: float, errors: int) -> dict[str, Any]:
+    """Requests, errors, throughput and latency percentiles of one run."""
+    ordered = sorted(latencies) or [0.0]
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(latencies) / seconds, 1),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p99_ms": round(ordered[int(0.99 * (len(ordered) - 1))], 1),
+    }
