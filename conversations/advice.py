@@ -3,20 +3,28 @@
 Eligibility is only ever a pre-orientation ("you may be eligible; an adviser will
 check"), never a refusal or a promised amount. Rules stated in the seeds are marked
 [seed]; rules from general knowledge are marked [GK] (see DOMAIN.md §2).
+
+Every local structure or fund shown comes from the deployment's directory, as a service
+card: the routed rule's `suggest` and the directory's `advice_cards` whose conditions
+hold. The sentences here are national facts naming no local structure (115, ASE/CJM,
+social housing, ALT, VISALE, DALO, the FAJ), so a deployment lacking a fund simply
+does not show it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from conversations.formatting import money
 from conversations.i18n import N_
+from conversations.profile import facts_of
+from conversations.routing import RouteDecision, matches, route
+from conversations.service_cards import emergency_lines, service_cards
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder
 
-METROPOLE: Final = "clermont-auvergne-metropole"
 REGULAR_STAY: Final = frozenset({"french", "eu", "regular_stay", "bpi", "temporary_protection"})
 
 HOUSING_CARDS: Final = {
@@ -25,10 +33,6 @@ HOUSING_CARDS: Final = {
         N_("The 115 (SIAO) also helps you move on from emergency shelter to a stable place."),
     ],
     "hosted_unstable": [
-        N_(
-            "Housing advice for young people (CLLAJ-type service): someone helps you look for "
-            "a place, prepare your file and your budget."
-        ),
         N_(
             "ALT temporary housing: a furnished place for a few months, with support, while "
             "you find your own home."
@@ -52,24 +56,8 @@ HOUSING_CARDS: Final = {
             "prepare the move."
         ),
     ],
-    "own_rental": [
-        N_(
-            "FSL (housing solidarity fund): help with a deposit, the first rent or rent "
-            "arrears; an adviser or social worker makes the request."
-        ),
-    ],
 }
 PROBLEM_CARDS: Final = {
-    "rent_arrears": N_(
-        "Rent arrears: do not wait. The FSL can help, and an adviser can talk "
-        "to your landlord with you."
-    ),
-    "eviction_notice": N_(
-        "Eviction notice: get help now. The ADIL gives free legal advice on "
-        "housing, and an adviser can ask the FSL."
-    ),
-    "energy_bill": N_("Energy or water bill: the energy solidarity fund can pay part of it."),
-    "poor_condition": N_("Unsafe or unhealthy flat: the ADIL tells you your rights for free."),
     "family_conflict": N_(
         "Family conflict: some services offer a room with support for "
         "young people who must leave home. An adviser will look with you."
@@ -83,17 +71,24 @@ DALO_CARD: Final = N_(
     "Waiting too long for social housing? The DALO (right to housing) lets you ask a "
     "commission to make your case a priority."
 )
+# Every département has a youth aid fund; which one is the directory's (by territory).
+FAJ_CARD: Final = N_(
+    "Youth aid fund (FAJ, 18–25): emergency or temporary help, or help for a project. "
+    "An adviser prepares the request; a committee decides."
+)
+NO_CARD: Final = N_("An adviser will look with you at which help fits your situation.")
 
 
 def template_values(turn: TurnBuilder) -> dict[str, str]:
-    """Values every sentence may use, e.g. {cej_allowance}, from the directory."""
-    service = turn.engine.deployment.services.get("ml-cej")
-    amounts = service.raw.get("amounts", []) if service else []
-    allowance = next((a for a in amounts if a.get("label", "").endswith("maximum")), None)
-    if allowance is None:
-        return {}
-    year = str(allowance.get("valid_from", ""))[:4]
-    return {"cej_allowance": money(float(allowance["value"]), turn.lang), "cej_year": year}
+    """Values every sentence may use, e.g. {cej_allowance}, from the directory (the
+    directory refuses to load when a flow sentence's value is missing)."""
+    values = {}
+    for name, value in turn.engine.deployment.template_values.items():
+        if isinstance(value, dict):
+            values[name] = money(float(value["money"]), turn.lang)
+        else:
+            values[name] = str(value)
+    return values
 
 
 CEJ_TOO_OLD: Final = N_(
@@ -108,19 +103,58 @@ CEJ_NOT_NEET: Final = N_(
 CEJ_ELIGIBLE: Final = N_(
     "Good news: you may be eligible for the CEJ. An adviser will check with you."
 )
-CEJ_MINORS: Final = N_("At 16–17 there is a CEJ group made for minors.")
+CEJ_TOO_YOUNG: Final = N_(
+    "The CEJ starts at 16. The Mission Locale can still help you: "
+    "ask for an appointment when you turn 16."
+)
+
+
+def _facts(turn: TurnBuilder) -> dict[str, Any]:
+    flows = turn.engine.flows
+    theme = flows.flows[turn.state.flow].theme if turn.state.flow in flows.flows else "general"
+    return facts_of(turn.state, theme)
+
+
+def _directory_cards(
+    turn: TurnBuilder, facts: dict[str, Any], decision: RouteDecision
+) -> list[str]:
+    """Cards of the routed rule's `suggest` and of the directory's matching advice cards."""
+    shown = list(decision.suggest)
+    for card in turn.engine.deployment.advice_cards:
+        if matches(card.when, facts):
+            shown += card.show
+    return service_cards(turn, shown)
 
 
 def housing_help(turn: TurnBuilder) -> list[str]:
     answers = turn.state.answers
-    cards = list(HOUSING_CARDS.get(answers.get("housing_situation", ""), []))
+    facts = _facts(turn)
+    lines = list(HOUSING_CARDS.get(answers.get("housing_situation", ""), []))
     problem = answers.get("housing_problem")
     if problem in PROBLEM_CARDS:
-        cards.append(PROBLEM_CARDS[problem])
-    cards.append(GUARANTEE_CARD)
+        lines.append(PROBLEM_CARDS[problem])
+    lines.append(GUARANTEE_CARD)
     if answers.get("housing_situation") in ("hosted_unstable", "transitional", "emergency_shelter"):
-        cards.append(DALO_CARD)
-    return [turn.t(N_("What can help you:"))] + ["• " + turn.t(card) for card in cards]
+        lines.append(DALO_CARD)
+    cards = _directory_cards(turn, facts, route(turn.engine.deployment, facts))
+    return [turn.t(N_("What can help you:"))] + ["• " + turn.t(line) for line in lines] + cards
+
+
+def _variant_summaries(turn: TurnBuilder, facts: dict[str, Any]) -> list[str]:
+    """Summaries of the programme variants (a CEJ group for minors…) that the
+    directory's rules picking a variant say fit the person."""
+    deployment = turn.engine.deployment
+    found = []
+    for rule in deployment.rules:
+        if not rule.variant or not matches(rule.when, facts):
+            continue
+        for service_id in rule.suggest:
+            service = deployment.services.get(service_id)
+            variants = service.raw.get("variants") or [] if service else []
+            found += [
+                v["summary"] for v in variants if v.get("id") == rule.variant and v.get("summary")
+            ]
+    return [turn.t(summary) for summary in dict.fromkeys(found)]
 
 
 def cej_eligibility(turn: TurnBuilder) -> list[str]:
@@ -129,97 +163,57 @@ def cej_eligibility(turn: TurnBuilder) -> list[str]:
     work = profile.get("work_situation")
     rqth = answers.get("rqth") == "yes"
     if band == "u16":
-        return [
-            turn.t(
-                N_(
-                    "The CEJ starts at 16. The Mission Locale can still help you: "
-                    "ask for an appointment when you turn 16."
-                )
-            )
-        ]
+        return [turn.t(CEJ_TOO_YOUNG)]
     if band == "30_plus" or (band == "26_29" and not rqth):
-        return [
-turn.t(CEJ_TOO_OLD)
-        ]
+        return [turn.t(CEJ_TOO_OLD)]
     if work == "student" or (work or "").startswith("employed"):
-        return [
-turn.t(CEJ_NOT_NEET)
-        ]
-    texts = [
-turn.t(CEJ_ELIGIBLE)
+        return [turn.t(CEJ_NOT_NEET)]
+    facts = _facts(turn)
+    decision = route(turn.engine.deployment, facts)
+    return [
+        turn.t(CEJ_ELIGIBLE),
+        *_variant_summaries(turn, facts),
+        *service_cards(turn, decision.suggest),
     ]
-    if band == "16_17":
-        texts.append(turn.t(CEJ_MINORS))
-    if profile.get("status") == "bpi":
-        texts.append(
-            turn.t(
-                N_(
-                    "There is a CEJ group for refugees (international protection), "
-                    "with French classes."
-                )
-            )
-        )
-    return texts
+
+
+def _faj_may_fit(turn: TurnBuilder) -> bool:
+    """18–25, regular stay, asking for money, in a commune the directory does not know
+    (the directory's cards name the fund of a known territory)."""
+    profile, need = turn.state.profile, turn.state.answers.get("aid_need")
+    regular = profile.get("status", "not_said") in REGULAR_STAY | {"not_said"}
+    return (
+        need in ("general_support", "subsistence_today")
+        and profile.get("age_band") == "18_25"
+        and regular
+        and not profile.get("territory")
+    )
 
 
 def aid_funds(turn: TurnBuilder) -> list[str]:
-    profile, answers = turn.state.profile, turn.state.answers
-    need = answers.get("aid_need")
-    adult_young = profile.get("age_band") == "18_25"
-    regular = profile.get("status", "not_said") in REGULAR_STAY | {"not_said"}
-    cards: list[str] = []
-    if need in ("subsistence_today", "transport", "general_support"):
-        cards.append(
-            N_(
-                "FLU (local urgent fund of the Mission Locale): quick help for food, "
-                "a laundry card, bus tickets, a phone or SIM card. Ask your Mission "
-                "Locale adviser; the answer can come the same day."
-            )
-        )
-    if need in ("general_support", "subsistence_today") and adult_young and regular:
-        territory = profile.get("territory")
-        if territory == METROPOLE:
-            cards.append(
-                N_(
-                    "FMAJ (youth aid fund of the Métropole, 18–25): emergency or "
-                    "temporary help, or help for a project. An adviser prepares the "
-                    "request; a committee decides."
-                )
-            )
-        elif territory:
-            cards.append(
-                N_(
-                    "FDAJ (youth aid fund of the Puy-de-Dôme, 18–25): emergency or "
-                    "temporary help, or help for a project. An adviser prepares the "
-                    "request; a committee decides."
-                )
-            )
-        else:
-            cards.append(
-                N_(
-                    "Youth aid fund (FAJ, 18–25): the FMAJ if you live in the "
-                    "Métropole, the FDAJ elsewhere in the Puy-de-Dôme. An adviser "
-                    "prepares the request; a committee decides."
-                )
-            )
-    if need == "energy_water_bill":
-        cards.append(
-            N_(
-                "Energy solidarity fund: pays part of an electricity, gas or water "
-                "bill and keeps your supply on. Ask a social worker or your adviser."
-            )
-        )
-    if need == "transport":
-        cards.append(
-            N_("Solidarity bus pass: a cheaper bus pass. The Mission Locale helps you ask for it.")
-        )
-    if not cards:
-        cards.append(N_("An adviser will look with you at which help fits your situation."))
+    facts = _facts(turn)
+    cards = _directory_cards(turn, facts, route(turn.engine.deployment, facts))
+    lines = [FAJ_CARD] if _faj_may_fit(turn) else []
+    if not cards and not lines:
+        lines.append(NO_CARD)
     lead = turn.t(N_("Help that may fit (an adviser checks; no amount is promised):"))
-    return [lead] + ["• " + turn.t(card) for card in cards]
+    return [lead] + ["• " + turn.t(line) for line in lines] + cards
+
+
+def suggested_services(turn: TurnBuilder) -> list[str]:
+    """The cards of the services the routing rules suggest for what the person said
+    (profile, answers, the flow's topic), with the emergency numbers a signal fired."""
+    decision = route(turn.engine.deployment, _facts(turn))
+    numbers = emergency_lines(turn, decision.emergency_contacts)
+    texts = ["\n".join(numbers)] if numbers else []
+    cards = service_cards(turn, decision.suggest)
+    if cards:
+        texts += [turn.t(N_("Services that can help you:")), *cards]
+    return texts
 
 
 ADVICE: Final[dict[str, Callable[[TurnBuilder], list[str]]]] = {
+    "suggested_services": suggested_services,
     "housing_help": housing_help,
     "cej_eligibility": cej_eligibility,
     "aid_funds": aid_funds,

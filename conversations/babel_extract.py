@@ -1,5 +1,6 @@
 """Babel extractor for YAML data: flows (`text`, `label`, `title`) and the services
-directory (`label_en` of emergency contacts), so their sentences land in the catalogs.
+directory (`label_en` of emergency contacts, `summary` of services), so their sentences
+land in the catalogs.
 
 Registered as the `relais_yaml` extractor in pyproject.toml; see babel.cfg.
 """
@@ -31,11 +32,13 @@ def _walk(
 
 
 def _extract(
-    fileobj: BinaryIO, keys: frozenset[str], inside: str | None
+    fileobj: BinaryIO, wanted: tuple[tuple[frozenset[str], str | None], ...]
 ) -> Iterator[tuple[int, str, str, list[str]]]:
+    """Messages of every (keys, inside) pair of `wanted`, in line order."""
     root = yaml.compose(fileobj.read().decode("utf-8"))
     if root is not None:
-        for line, message in _walk(root, None, keys, inside):
+        found = [m for keys, inside in wanted for m in _walk(root, None, keys, inside)]
+        for line, message in sorted(found):
             yield line, "_", message, []
 
 
@@ -43,11 +46,20 @@ def extract_yaml(
     fileobj: BinaryIO, keywords: Any, comment_tags: Any, options: dict[str, Any]
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     """Flows: yield (line, funcname, message, comments) as Babel's protocol wants."""
-    return _extract(fileobj, FLOW_KEYS, None)
+    return _extract(fileobj, ((FLOW_KEYS, None),))
 
 
 def extract_directory(
     fileobj: BinaryIO, keywords: Any, comment_tags: Any, options: dict[str, Any]
 ) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Services directory: the emergency contacts' labels, shown to people."""
-    return _extract(fileobj, frozenset({"label_en"}), "emergency_contacts")
+    """Services directory: the emergency contacts' labels and the services' one-line
+    summaries, shown to people on cards."""
+    return _extract(
+        fileobj,
+        (
+            (frozenset({"label_en"}), "emergency_contacts"),
+            (frozenset({"summary"}), "services"),
+            # Queue names, shown to conseillers in French (api/labels.py).
+            (frozenset({"label_en"}), "roles"),
+        ),
+    )

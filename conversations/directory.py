@@ -14,7 +14,13 @@ from typing import Any, Final
 
 import yaml
 
-from conversations.directory_checks import one_line, shape_problem, webhook_problem
+from conversations.directory_checks import (
+    one_line,
+    placeholder_problems,
+    shape_problem,
+    template_value_ok,
+    webhook_problem,
+)
 
 DEFAULT_DIRECTORY: Final = Path(__file__).resolve().parent / "data" / "services.yaml"
 WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -47,6 +53,8 @@ class Place:
     address: str
     territory: str | None
     phone: str | None = None
+    # False when the directory only knows the town: not worth a map link on a card.
+    has_street: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,18 @@ class Permanence:
 
 
 @dataclass(frozen=True)
+class Opening:
+    """When a service is open, as shown on its card: a place (if any), weekdays, and
+    hours when they are known. Drop-in and closed-to-booking openings are included."""
+
+    place: str | None
+    weekdays: tuple[int, ...]
+    start: str | None
+    end: str | None
+    recurrence: str = "weekly"
+
+
+@dataclass(frozen=True)
 class RoutingRule:
     id: str
     priority: int
@@ -80,6 +100,16 @@ class RoutingRule:
     show_emergency: tuple[str, ...]
     suggest: tuple[str, ...]
     also_route_to_if: dict[str, Any] | None = None
+    variant: str | None = None  # the variant of a suggested service this rule picks
+
+
+@dataclass(frozen=True)
+class AdviceCard:
+    """Services shown at the end of a journey when `when` (routing conditions on the
+    person's answers) holds, besides the routed rule's `suggest`."""
+
+    when: dict[str, Any]
+    show: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -115,6 +145,17 @@ class Deployment:
     services: dict[str, Service]
     rules: tuple[RoutingRule, ...]
     emergency_contacts: dict[str, EmergencyContact]
+    openings: dict[str, tuple[Opening, ...]] = field(default_factory=dict)  # by service id
+    advice_cards: tuple[AdviceCard, ...] = ()
+    # Values flow sentences may use ({cej_allowance}), from the services' `template_values`:
+    # a string, or {money: amount} formatted in the person's locale.
+    template_values: dict[str, Any] = field(default_factory=dict)
+    # The QPV (priority neighbourhood) names offered by the indicator question
+    # `neighbourhood`; the answer raises the `qpv_resident` flag.
+    qpv_neighbourhoods: tuple[str, ...] = ()
+    # Names shown to conseillers (api/labels.py): role (queue) labels and territory names.
+    role_labels: dict[str, str] = field(default_factory=dict)
+    territory_names: dict[str, str] = field(default_factory=dict)
 
     def territory_of(self, commune: str | None) -> str | None:
         if not commune:
@@ -148,6 +189,40 @@ def _patterns(raw: dict[str, Any]) -> tuple[OpeningPattern, ...]:
             OpeningPattern(days, entry["from"], entry["to"], entry.get("recurrence", "weekly"))
         )
     return tuple(patterns)
+
+
+def _openings_of(entries: list[dict[str, Any]], place: str | None) -> list[Opening]:
+    found = []
+    for entry in entries:
+        if entry.get("weekday_status") == "unknown" or not entry.get("weekdays"):
+            continue
+        known_hours = entry.get("hours_status") != "unknown"
+        found.append(
+            Opening(
+                place=place,
+                weekdays=tuple(WEEKDAYS.index(d) for d in entry["weekdays"]),
+                start=entry.get("from") if known_hours else None,
+                end=entry.get("to") if known_hours else None,
+                recurrence=entry.get("recurrence", "weekly"),
+            )
+        )
+    return found
+
+
+def _openings(raw: dict[str, Any]) -> dict[str, tuple[Opening, ...]]:
+    """Every service's openings, from its permanences (not closed) and its `opening`."""
+    by_service: dict[str, list[Opening]] = {}
+    for service in raw.get("services") or []:
+        by_service.setdefault(service["id"], []).extend(
+            _openings_of(service.get("opening") or [], None)
+        )
+    for permanence in raw.get("permanences") or []:
+        if permanence.get("status") == "closed":
+            continue
+        by_service.setdefault(permanence["service"], []).extend(
+            _openings_of(permanence.get("schedule") or [], permanence.get("place"))
+        )
+    return {k: tuple(v) for k, v in by_service.items() if v}
 
 
 def _permanence(raw: dict[str, Any]) -> Permanence | None:
@@ -194,8 +269,30 @@ def _organisations(raw: dict[str, Any]) -> dict[str, Organisation]:
     return found
 
 
+def _template_values(raw: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Every service's `template_values`, as name -> (value, service id)."""
+    found: dict[str, tuple[Any, str]] = {}
+    problems = []
+    for service in raw.get("services") or []:
+        for name, value in (service.get("template_values") or {}).items():
+            if name in found:
+                problems.append(
+                    f"template value {name} given by both {found[name][1]} and {service['id']}"
+                )
+            elif not template_value_ok(value):
+                problems.append(
+                    f"service {service['id']}: template_values.{name} must be a text, a "
+                    "number or {money: amount}"
+                )
+            found[name] = (value, service["id"])
+    if problems:
+        raise DirectoryError(f"{raw['id']}: " + "; ".join(problems))
+    return found
+
+
 def _deployment(raw: dict[str, Any]) -> Deployment:
     territories, default_territory = _territories(raw.get("territories") or [])
+    values = _template_values(raw)
     rules = tuple(
         sorted(
             (
@@ -208,6 +305,7 @@ def _deployment(raw: dict[str, Any]) -> Deployment:
                     show_emergency=tuple(r.get("show_emergency") or ()),
                     suggest=tuple(r.get("suggest") or ()),
                     also_route_to_if=r.get("also_route_to_if"),
+                    variant=r.get("variant"),
                 )
                 for r in raw.get("routing_rules") or []
             ),
@@ -223,7 +321,14 @@ def _deployment(raw: dict[str, Any]) -> Deployment:
         territories=territories,
         default_territory=default_territory,
         places={
-            p["id"]: Place(p["id"], p["name"], _address(p), p.get("territory"), p.get("phone"))
+            p["id"]: Place(
+                p["id"],
+                p["name"],
+                _address(p),
+                p.get("territory"),
+                p.get("phone"),
+                has_street=bool((p.get("address") or {}).get("street")),
+            )
             for p in raw.get("places") or []
         },
         permanences=tuple(
@@ -235,6 +340,17 @@ def _deployment(raw: dict[str, Any]) -> Deployment:
             c["id"]: EmergencyContact(c["id"], str(c["number"]), c["label_en"], tuple(c["signals"]))
             for c in raw.get("emergency_contacts") or []
         },
+        openings=_openings(raw),
+        advice_cards=tuple(
+            AdviceCard(dict(c.get("when") or {}), tuple(c.get("show") or ()))
+            for c in raw.get("advice_cards") or []
+        ),
+        template_values={k: v for k, (v, _) in values.items()},
+        qpv_neighbourhoods=tuple(str(n["name"]) for n in raw.get("qpv_neighbourhoods") or []),
+        role_labels={r["id"]: str(r.get("label_en") or r["id"]) for r in raw.get("roles") or []},
+        territory_names={
+            t["id"]: str(t.get("name") or t["id"]) for t in raw.get("territories") or []
+        },
     )
     _check(deployment)
     return deployment
@@ -245,6 +361,10 @@ def _check(deployment: Deployment) -> None:
     for rule in deployment.rules:
         if rule.route_to and rule.route_to not in deployment.roles:
             problems.append(f"rule {rule.id}: unknown role {rule.route_to}")
+        also = rule.also_route_to_if or {}
+        also_role = also.get("role") or also.get("route_to")
+        if also and also_role not in deployment.roles:
+            problems.append(f"rule {rule.id}: also_route_to_if names unknown role {also_role}")
         problems += [
             f"rule {rule.id}: unknown emergency contact {c}"
             for c in rule.show_emergency
@@ -259,6 +379,13 @@ def _check(deployment: Deployment) -> None:
         if org.notify_webhook is not None
         and (problem := webhook_problem(org.notify_webhook)) is not None
     ]
+    problems += [
+        f"advice_cards: unknown service {service}"
+        for card in deployment.advice_cards
+        for service in card.show
+        if service not in deployment.services
+    ]
+    problems += placeholder_problems(deployment)
     if deployment.default_route not in deployment.roles:
         problems.append(f"default_route {deployment.default_route} is not a role")
     if problems:
@@ -267,12 +394,15 @@ def _check(deployment: Deployment) -> None:
 
 def load_directory(path: Path = DEFAULT_DIRECTORY, deployment_id: str | None = None) -> Deployment:
     """Load one deployment (the first one when no id is given) from a directory file."""
-    return parse_directory(path.read_text(encoding="utf-8"), deployment_id)
+    try:
+        return parse_directory(path.read_text(encoding="utf-8"), deployment_id)
+    except DirectoryError as error:
+        raise DirectoryError(one_line(f"{path.name}: {error}")) from None
 
 
 def parse_directory(text: str, deployment_id: str | None = None) -> Deployment:
     """Parse and check a directory document; DirectoryError says what is wrong, on one
-    line (directory_checks.py: depth, aliases, webhooks)."""
+    line (directory_checks.py: depth, aliases, webhooks, placeholders)."""
     try:
         problem = shape_problem(text)
         if problem is not None:

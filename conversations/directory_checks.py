@@ -10,17 +10,24 @@ way a bad one is refused with one line saying why, never a crash:
   it, no IP address of a private, loopback, link-local or reserved range, no local host
   name (`localhost`, `.local`, `.internal`…), no numeric host that a resolver would read
   as an address. The sender resolves the host again at each send and refuses private
-  addresses then too (api/notify/senders.py).
+  addresses then too (api/notify/senders.py);
+- every placeholder of a shipped flow sentence (`{cej_allowance}`) has a value in the
+  deployment (a service's `template_values`), so a raw placeholder never reaches a person.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, Final
+import string
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 import yaml
+
+if TYPE_CHECKING:
+    from conversations.directory import Deployment
 
 MAX_DEPTH: Final = 40
 MAX_ALIASES: Final = 100
@@ -80,3 +87,46 @@ def webhook_problem(url: Any) -> str | None:
     if "." not in host or host.endswith(LOCAL_SUFFIXES) or not _TOP_LEVEL.match(last):
         return "must be a public host name"
     return None
+
+
+def template_value_ok(value: Any) -> bool:
+    """A template value is a text, a number, or {money: amount}."""
+    if isinstance(value, dict):
+        return set(value) == {"money"} and isinstance(value["money"], int | float)
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+@cache
+def flow_placeholders() -> dict[str, tuple[str, ...]]:
+    """Placeholder name -> where (flow.step) in the shipped flows' sentences that are
+    shown as they are (steps without a handler, which would fill its own values)."""
+    from conversations.flows import load_flows  # the flows never import the directory
+
+    flows = load_flows()
+    found: dict[str, list[str]] = {}
+    for flow in flows.flows.values():
+        for step in flow.steps.values():
+            if step.handler:
+                continue
+            sentences = [step.text or ""] + [choice.label for choice in step.choices]
+            for sentence in sentences:
+                for _, name, _, _ in string.Formatter().parse(sentence):
+                    if name:
+                        found.setdefault(name, []).append(f"{flow.id}.{step.id}")
+    return {name: tuple(dict.fromkeys(where)) for name, where in found.items()}
+
+
+def placeholder_problems(deployment: Deployment) -> list[str]:
+    """One line per flow placeholder the deployment gives no value for."""
+    problems = []
+    for name, where in sorted(flow_placeholders().items()):
+        if name in deployment.template_values:
+            continue
+        theme = name.split("_", 1)[0]
+        owners = [s.id for s in deployment.services.values() if theme in s.raw.get("themes", ())]
+        hint = f" (e.g. service {', '.join(owners[:3])})" if owners else ""
+        problems.append(
+            f"placeholder {{{name}}} of flow {', '.join(where)} has no value: add "
+            f"template_values.{name} to a service{hint}"
+        )
+    return problems

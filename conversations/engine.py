@@ -43,6 +43,8 @@ _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
 MIN_CONFIDENCE = 0.5
 # A question about the bus, opening hours or an address is answered from the directory.
 ABOUT_TARGETS = {"bus": "info.bus_week", "opening_hours": "info.places", "place": "info.places"}
+# Another request (intent `other`) about health or papers opens its journey.
+OTHER_TARGETS = {"health": "health", "papers": "papers"}
 # Flows whose steps show slots, appointments or the bus schedule.
 CALENDAR_FLOWS = frozenset({"appointment", "menu", "info"})
 
@@ -213,6 +215,8 @@ class Engine:
             return
         elif understood.intent == "appointment" and understood.about in ABOUT_TARGETS:
             turn.goto(ABOUT_TARGETS[understood.about])
+        elif understood.intent == "other" and understood.about in OTHER_TARGETS:
+            turn.goto(OTHER_TARGETS[understood.about])
         elif understood.intent in self.flows.journeys and understood.confidence >= MIN_CONFIDENCE:
             turn.goto(understood.intent)
         elif understood.intent in ("human", "language") and understood.confidence >= MIN_CONFIDENCE:

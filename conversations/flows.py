@@ -78,6 +78,9 @@ class Step:
     finish: bool = False
     handler: str | None = None
     nav: bool = True
+    # A profile question asked only when a routing rule that could still fire tests
+    # this fact (conversations/rule_needs.py).
+    ask_if_rules_need: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,7 @@ def _step(flow_id: str, step_id: str, raw: dict[str, Any], templates: dict[str, 
         finish=bool(raw.get("finish", False)),
         handler=raw.get("handler"),
         nav=bool(raw.get("nav", True)),
+        ask_if_rules_need=raw.get("ask_if_rules_need"),
     )
 
 

@@ -39,8 +39,6 @@ def parse_input(turn: TurnBuilder, step: Step, text: str) -> str | None:
     return clean[:500]
 
 
-
-
 def appointment_answer(turn: TurnBuilder, action: str) -> None:
     """The person's answer to a reminder: coming, cannot come (frees the seat), move."""
     verb, _, ident = action.partition(".")
@@ -86,5 +84,3 @@ def bus_subscription(turn: TurnBuilder, on: bool) -> None:
         turn.state.profile.pop("bus_optin", None)
         turn.say(turn.t("Done: no more bus messages."))
     turn.render_current()
-
-

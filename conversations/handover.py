@@ -49,6 +49,7 @@ def to_person(turn: TurnBuilder) -> None:
     turn.say(turn.t("I have passed your request to an adviser. They will answer you here."))
     turn.goto(turn.menu_target(), push=False)
 
+
 def emergency(turn: TurnBuilder, signals: tuple[str, ...]) -> None:
     contacts: list[str] = []
     for signal in signals:
@@ -71,6 +72,7 @@ def emergency(turn: TurnBuilder, signals: tuple[str, ...]) -> None:
     else:
         turn.say(turn.t("If you want an adviser to contact you, tap “Talk to a person”."))
 
+
 def record_intake(turn: TurnBuilder, theme: str) -> None:
     if not turn.state.consent:
         return
@@ -83,6 +85,7 @@ def record_intake(turn: TurnBuilder, theme: str) -> None:
             signals=tuple(turn.state.signals),
         )
     )
+
 
 def referral(turn: TurnBuilder, reason: str, theme: str) -> None:
     if not turn.state.consent:
@@ -97,6 +100,12 @@ def referral(turn: TurnBuilder, reason: str, theme: str) -> None:
             structure=decision.structure,
             role=decision.role,
             rule_id=decision.rule_id,
-            summary={"facts": facts, "suggest": list(decision.suggest)},
+            summary={
+                "facts": facts,
+                "suggest": list(decision.suggest),
+                # Copy queues (`also_route_to_if`), kept in the JSON summary: no migration.
+                "also_roles": list(decision.also_roles),
+                "also_structures": list(decision.also_structures),
+            },
         )
     )

@@ -44,14 +44,13 @@ def maybe_offer_language(turn: TurnBuilder, code: str | None, confidence: float,
         ),
     )
 
+
 def switch_language(turn: TurnBuilder, code: str) -> None:
     if not turn.engine.catalogs.supports(code):
         turn.render_current()
         return
     turn.state.lang = code
     if (turn.state.flow, turn.state.step) == ("entry", "language"):
-        turn.goto(
-            "entry.consent" if turn.state.consent is None else turn.menu_target(), push=False
-        )
+        turn.goto("entry.consent" if turn.state.consent is None else turn.menu_target(), push=False)
         return
     turn.render_current()

@@ -20,9 +20,7 @@ FORGET_QUESTION: Final = N_(
     "Do you want me to erase everything I keep about you? Your requests to "
     "advisers will be closed. This cannot be undone."
 )
-FORGOTTEN: Final = N_(
-    "Everything about you is erased. Take care! You can write again at any time."
-)
+FORGOTTEN: Final = N_("Everything about you is erased. Take care! You can write again at any time.")
 
 
 def _reply_to(turn: TurnBuilder, argument: str) -> None:

@@ -3,6 +3,8 @@
 Semantics (see the directory's `conventions.routing`): emergency rules (priority 0)
 matching a signal all fire; otherwise the first matching rule wins. `when` keys are
 ANDed, list values mean "any of", `any:` is an OR of sub-conditions, ages are bands.
+A chosen rule's `also_route_to_if` (its `role`, plus conditions of the same kind) sends
+a copy of the referral to a second queue when its conditions hold.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class RouteDecision:
     urgency: str
     suggest: tuple[str, ...]
     emergency_contacts: tuple[str, ...]
+    # Queues that get a copy of the referral (`also_route_to_if`), and their structures.
+    also_roles: tuple[str, ...] = ()
+    also_structures: tuple[str, ...] = ()
 
 
 def _as_set(value: Any) -> set[str]:
@@ -64,6 +69,20 @@ def matches(when: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
     return True
 
 
+# Keys of `also_route_to_if` that name the second queue, not a condition.
+ALSO_TARGET_KEYS: Final = frozenset({"role", "route_to"})
+
+
+def also_roles(rule: RoutingRule, facts: Mapping[str, Any], main_role: str) -> tuple[str, ...]:
+    """The second queue of `rule` when its `also_route_to_if` conditions hold."""
+    also = rule.also_route_to_if or {}
+    role = also.get("role") or also.get("route_to")
+    conditions = {k: v for k, v in also.items() if k not in ALSO_TARGET_KEYS}
+    if not role or role == main_role or not matches(conditions, facts):
+        return ()
+    return (str(role),)
+
+
 def emergency_rules(deployment: Deployment, signals: Iterable[str]) -> list[RoutingRule]:
     facts = {"signal": list(signals)}
     return [r for r in deployment.rules if r.priority == 0 and r.when and matches(r.when, facts)]
@@ -83,6 +102,7 @@ def route(deployment: Deployment, facts: Mapping[str, Any]) -> RouteDecision:
     urgency = urgency or (chosen.urgency if chosen and chosen.urgency else None)
     if urgency is None:
         urgency = "urgent" if fired else "normal"
+    copies = also_roles(chosen, facts, role) if chosen else ()
     return RouteDecision(
         role=role,
         structure=deployment.roles.get(role),
@@ -90,4 +110,8 @@ def route(deployment: Deployment, facts: Mapping[str, Any]) -> RouteDecision:
         urgency=urgency,
         suggest=chosen.suggest if chosen else (),
         emergency_contacts=contacts,
+        also_roles=copies,
+        also_structures=tuple(
+            dict.fromkeys(deployment.roles[r] for r in copies if r in deployment.roles)
+        ),
     )

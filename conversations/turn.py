@@ -25,6 +25,7 @@ from conversations.model import (
     Turn,
 )
 from conversations.profile import VOICE_NOTES
+from conversations.rule_needs import step_not_needed
 from conversations.steps import registry as steps
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ NAV_LABELS: Final = {
     "danger": N_("🆘 I'm in danger"),
     "voice": N_("🔊 Voice messages"),
 }
+
 
 class _Blanks(dict[str, str]):
     def __missing__(self, key: str) -> str:
@@ -138,7 +140,8 @@ class TurnBuilder:
                 # Also when reached by a pass-through step (`done` -> menu.main).
                 self.state.stack.clear()
             step = self.current_step()
-            if step.profile and step.save and step.save in self.state.profile:
+            answered = step.profile and step.save and step.save in self.state.profile
+            if answered or step_not_needed(self, step):
                 flow_id, step_id = self._follow(step)
                 continue
             if step.finish:

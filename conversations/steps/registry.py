@@ -10,11 +10,12 @@ from conversations.steps.booking_steps import DRAWERS as BOOKING
 from conversations.steps.drawer import Drawer
 from conversations.steps.info import DRAWERS as INFO
 from conversations.steps.language import DRAWERS as LANGUAGE
+from conversations.steps.neighbourhood import DRAWERS as NEIGHBOURHOOD
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder
 
-REGISTRY: dict[str, Drawer] = {**LANGUAGE, **INFO, **BOOKING}
+REGISTRY: dict[str, Drawer] = {**LANGUAGE, **INFO, **BOOKING, **NEIGHBOURHOOD}
 
 
 def _drawer(step: Step) -> Drawer:

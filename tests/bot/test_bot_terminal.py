@@ -55,6 +55,11 @@ def test_housing_journey_in_the_terminal_writes_the_case(
         {"text": "Gerzat"},
         {"payload": "housing.resources.mid"},
         {"payload": "housing.work.job_seeker"},
+        # The short profile and the yearly report's questions (skipped ones are ignored).
+        *(
+            {"payload": f"housing.{step}.not_said"}
+            for step in ("ase", "justice", "followed", "gender", "neighbourhood", "known_to_ml")
+        ),
         {"payload": "housing.summary.contact"},
         "this line is not JSON",
     ]

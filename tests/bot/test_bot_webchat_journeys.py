@@ -39,6 +39,7 @@ async def test_housing_journey_with_emergency_writes_intake_and_urgent_referral(
     await chat.say("Clermont-Ferrand")
     await chat.tap("low")
     await chat.tap("neet")
+    await chat.skip_profile()
     assert "115" in chat.text()
     await chat.tap("contact")
 
@@ -87,6 +88,7 @@ async def test_aid_finder_lists_the_metropole_fund_and_refers(
     await chat.tap("18_25")
     await chat.tap("french")
     await chat.say("clermont ferrand")
+    await chat.skip_profile()
     assert "FMAJ" in chat.text() and "FLU" in chat.text()
     await chat.tap("contact")
     referrals = await _get(client, "/api/v1/referrals", admin_headers)

@@ -23,7 +23,6 @@ from support.engine_chat import NOW, PARIS, Chat
 __all__ = ["NOW", "PARIS", "Chat"]
 
 
-
 @pytest.fixture(scope="session")
 def engine() -> Engine:
     return Engine(load_flows(), Catalogs(), load_directory(), SignalDetector(), PARIS)

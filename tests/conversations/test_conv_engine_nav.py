@@ -14,6 +14,9 @@ MENU_CHOICES = [
     "menu.main.housing",
     "menu.main.cej",
     "menu.main.aid",
+    "menu.main.health",
+    "menu.main.papers",
+    "menu.main.more_help",
     "menu.main.appointment",
     "menu.main.info",
 ]
@@ -64,8 +67,8 @@ def test_language_then_consent_then_menu(chat: ChatFactory) -> None:
     person.press("entry.consent.agree")
     assert person.state.consent is True
     assert person.where == ("menu", "main")
-    assert person.last_payloads()[:5] == MENU_CHOICES
-    assert person.last_payloads()[5:] == [
+    assert person.last_payloads()[: len(MENU_CHOICES)] == MENU_CHOICES
+    assert person.last_payloads()[len(MENU_CHOICES) :] == [
         "nav.human",
         "nav.language",
         "nav.voice",
@@ -120,7 +123,7 @@ def test_menu_goes_to_the_main_menu_and_forgets_the_path(chat: ChatFactory) -> N
     person.press("nav.menu")
     assert person.where == ("menu", "main")
     assert person.state.stack == []
-    assert person.last_payloads()[:5] == MENU_CHOICES
+    assert person.last_payloads()[: len(MENU_CHOICES)] == MENU_CHOICES
 
 
 def test_human_with_consent_creates_a_referral(chat: ChatFactory) -> None:

@@ -23,7 +23,19 @@ QUESTION_STEPS = [
 
 def test_there_are_question_steps_in_every_flow_but_appointment_handlers() -> None:
     flows = {param.values[0] for param in QUESTION_STEPS}
-    assert flows == {"entry", "menu", "info", "housing", "cej", "aid", "appointment"}
+    assert flows == {"entry", "menu", "info", "housing", "cej", "aid", "appointment"} | {
+        "health",
+        "mental_health",
+        "papers",
+        "french",
+        "more_help",
+        "minors",
+        "care_leavers",
+        "childcare",
+        "mobility",
+        "rights",
+        "discrimination",
+    }
 
 
 @pytest.mark.parametrize(("flow", "step"), QUESTION_STEPS)

@@ -41,7 +41,19 @@ def _validated(directory: Path) -> Flows:
 def test_shipped_flows_load_and_validate() -> None:
     flows = load_flows()
     flows.validate(HANDLERS, ADVICE)
-    assert set(flows.flows) == {"entry", "menu", "info", "housing", "cej", "aid", "appointment"}
+    assert set(flows.flows) == {"entry", "menu", "info", "housing", "cej", "aid", "appointment"} | {
+        "health",
+        "mental_health",
+        "papers",
+        "french",
+        "more_help",
+        "minors",
+        "care_leavers",
+        "childcare",
+        "mobility",
+        "rights",
+        "discrimination",
+    }
     for flow in flows.flows.values():
         assert flow.start in flow.steps
 

@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from conversations.directory import Deployment, load_directory
+from conversations.directory import (
+    DEFAULT_DIRECTORY,
+    Deployment,
+    DirectoryError,
+    load_directory,
+    parse_directory,
+)
+from conversations.model import CreateReferral
 from conversations.routing import matches, route
 
 
@@ -202,3 +209,102 @@ def test_henin_carvin_routing(
 )
 def test_matches(when: dict[str, Any], facts: dict[str, Any], expected: bool) -> None:
     assert matches(when, facts) is expected
+
+
+# --- issue 17: wrong routings and second queues ---------------------------------------
+
+IN_CARE_17_HOUSING = {
+    "topic": "housing",
+    "age_band": "16_17",
+    "housing_situation": "care_placement",
+    "work_situation": "neet",
+}
+
+
+def test_bpi_asking_for_the_cej_goes_to_the_cej_team_with_cecler_in_copy(
+    clermont: Deployment,
+) -> None:
+    decision = route(clermont, {"topic": "cej", "status": "bpi", "age_band": "18_25"})
+    assert (decision.role, decision.rule_id) == ("ml-cmv-cej-sector", "r-cej-bpi")
+    assert decision.also_roles == ("cecler-agir63-team",)
+    assert decision.also_structures == (clermont.roles["cecler-agir63-team"],)
+
+
+def test_bpi_rule_copies_the_foreign_youth_referent_only_up_to_25(clermont: Deployment) -> None:
+    young = route(clermont, {"topic": "housing", "status": "bpi", "age_band": "18_25"})
+    older = route(clermont, {"topic": "housing", "status": "bpi", "age_band": "26_29"})
+    assert (young.rule_id, young.role) == ("r-bpi", "cecler-agir63-team")
+    assert young.also_roles == ("ml-cmv-foreign-youth-referent",)
+    assert (older.rule_id, older.also_roles) == ("r-bpi", ())
+
+
+def test_a_rule_without_a_second_queue_has_no_copy(clermont: Deployment) -> None:
+    decision = route(clermont, {"topic": "housing", "age_band": "18_25"})
+    assert (decision.also_roles, decision.also_structures) == ((), ())
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        pytest.param(IN_CARE_17_HOUSING, id="placed_in_care"),
+        pytest.param(
+            {
+                **IN_CARE_17_HOUSING,
+                "housing_situation": "hosted_unstable",
+                "ase_history": "in_care",
+            },
+            id="ase_history_in_care",
+        ),
+    ],
+)
+def test_17_year_old_in_care_asking_about_housing_goes_to_housing_in_clermont(
+    clermont: Deployment, facts: dict[str, Any]
+) -> None:
+    decision = route(clermont, facts)
+    assert (decision.role, decision.rule_id) == ("ml-cmv-housing-referent", "r-care-housing")
+    assert "ml-obligation-formation" not in decision.suggest
+
+
+def test_17_year_old_in_care_asking_about_housing_goes_to_tremplins_in_henin(
+    henin: Deployment,
+) -> None:
+    decision = route(henin, IN_CARE_17_HOUSING)
+    assert (decision.role, decision.rule_id) == (
+        "tremplins-duo-team",
+        "hc-ase-or-family-breakdown",
+    )
+
+
+def test_a_17_year_old_out_of_school_asking_about_training_still_gets_the_minors_service(
+    clermont: Deployment,
+) -> None:
+    decision = route(clermont, {"topic": "training", "age_band": "16_17", "work_situation": "neet"})
+    assert (decision.role, decision.rule_id) == ("ml-cmv-minors-service", "r-minor-neet")
+
+
+def test_energy_cut_off_signal_routes_urgently_in_both_deployments(
+    clermont: Deployment, henin: Deployment
+) -> None:
+    for deployment in (clermont, henin):
+        decision = route(deployment, {"signal": ["energy_cut_off"], "topic": "housing"})
+        assert decision.urgency == "urgent"
+        assert decision.rule_id is not None and "energy-cut" in decision.rule_id
+        assert all(s in deployment.services for s in decision.suggest)
+
+
+def test_second_queue_naming_an_unknown_role_is_refused() -> None:
+    text = DEFAULT_DIRECTORY.read_text(encoding="utf-8").replace(
+        "also_route_to_if: {role: cecler-agir63-team}",
+        "also_route_to_if: {role: no-such-queue}",
+    )
+    with pytest.raises(DirectoryError, match="r-cej-bpi: also_route_to_if names unknown role"):
+        parse_directory(text, "clermont-ferrand")
+
+
+def test_the_referral_records_the_copy_queue_in_its_summary(chat: Any) -> None:
+    person = chat(flow="cej", step="about", profile={"status": "bpi", "age_band": "18_25"})
+    person.press("nav.human")
+    (referral,) = person.effects_of(CreateReferral)
+    assert (referral.role, referral.rule_id) == ("ml-cmv-cej-sector", "r-cej-bpi")
+    assert referral.summary["also_roles"] == ["cecler-agir63-team"]
+    assert referral.summary["also_structures"] == ["cecler"]

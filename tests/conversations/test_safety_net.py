@@ -56,9 +56,7 @@ def test_i_am_in_danger_is_offered_on_every_step(engine: Engine) -> None:
         for step in flow.steps.values():
             state = State(lang="fr", consent=True, flow=flow.id, step=step.id)
             replies = render_step_for_tests(engine, state, NOW)
-            if replies and not any(
-                b.payload == "nav.danger" for r in replies for b in r.buttons
-            ):
+            if replies and not any(b.payload == "nav.danger" for r in replies for b in r.buttons):
                 missing.append(f"{flow.id}.{step.id}")
     assert missing == []
 

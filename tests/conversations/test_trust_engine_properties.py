@@ -81,7 +81,15 @@ NAV_PAYLOADS = [
     "nav.voice.nothing",
 ]
 COMMANDS = [
-    "/start", "/menu", "/back", "/human", "/language", "/stop", "/help", "/mydata", "/voice"
+    "/start",
+    "/menu",
+    "/back",
+    "/human",
+    "/language",
+    "/stop",
+    "/help",
+    "/mydata",
+    "/voice",
 ]
 ODD_TEXT = [
     "",

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from support.local_servers import free_port
+from support.profile_questions import rather_not_say
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -148,6 +149,11 @@ class Person:
         self.last, self.cursor = data["messages"], max(self.cursor, data["cursor"])
 
     async def tap(self, wanted: str) -> None:
+        for _ in range(12):
+            skip = rather_not_say(self.payloads(), wanted)
+            if skip is None:
+                break
+            await self.send({"payload": skip})
         offered = [p for p in self.payloads() if p == wanted or p.endswith("." + wanted)]
         assert offered, f"person {self.index}: no {wanted!r} in {self.payloads()}"
         await self.send({"payload": offered[0]})

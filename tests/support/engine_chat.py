@@ -43,6 +43,16 @@ class Chat:
         self.turns.append(ending)
         return ending
 
+    def skip_profile(self, until: str) -> Turn:
+        """Answer "I'd rather not say" to the short profile and the yearly report's
+        questions (flows/_templates.yaml) until step `until`; the last turn."""
+        for _ in range(12):
+            flow, step = self.where
+            if step == until:
+                return self.last
+            self.press(f"{flow}.{step}.not_said")
+        raise AssertionError(f"{until!r} not reached, still at {self.where}")
+
     @property
     def where(self) -> tuple[str, str]:
         return self.state.flow, self.state.step

@@ -138,9 +138,13 @@ async def wait_reminders_sent(db: Database, seconds: float = 30) -> Counter[str]
     while True:
         async with db.transaction() as session:
             statuses = Counter(
-                dict((await session.execute(select(Reminder.status, func.count()).group_by(
-                    Reminder.status
-                ))).all())
+                dict(
+                    (
+                        await session.execute(
+                            select(Reminder.status, func.count()).group_by(Reminder.status)
+                        )
+                    ).all()
+                )
             )
         if not statuses.get("pending") or time.monotonic() > deadline:
             return statuses

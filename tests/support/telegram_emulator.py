@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from support.profile_questions import rather_not_say
+
 NPM_DIR = Path(__file__).resolve().parent / "npm"
 BOT = {"id": 666, "is_bot": True, "first_name": "Relais Test Bot", "username": "TestNameBot"}
 
@@ -107,7 +109,24 @@ class TelegramUser:
         await self._act(route, message)
 
     async def tap(self, wanted: str) -> None:
-        """Tap the offered button whose payload is `wanted` or ends with `.wanted`."""
+        """Tap the offered button whose payload is `wanted` or ends with `.wanted`
+        (after "I'd rather not say" to profile questions asked before it)."""
+        for _ in range(12):
+            skip = rather_not_say(self.payloads(), wanted)
+            if skip is None:
+                break
+            await self._tap_once(skip)
+        await self._tap_once(wanted)
+
+    async def skip_profile(self) -> None:
+        """Answer "I'd rather not say" to the profile questions being asked, if any."""
+        for _ in range(12):
+            skip = rather_not_say(self.payloads(), "")
+            if skip is None:
+                return
+            await self._tap_once(skip)
+
+    async def _tap_once(self, wanted: str) -> None:
         for message in reversed(self.last):
             found = [p for p in _payloads(message) if p == wanted or p.endswith("." + wanted)]
             if found:

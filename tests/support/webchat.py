@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 
+from support.profile_questions import rather_not_say
+
 
 class WebChat:
     """Drives one web chat session the way the page does, asserting buttons were offered."""
@@ -38,10 +40,24 @@ class WebChat:
         self.last, self.cursor = data["messages"], data["cursor"]
 
     async def tap(self, wanted: str) -> None:
-        """Tap the offered button whose payload is `wanted` or ends with `.wanted`."""
+        """Tap the offered button whose payload is `wanted` or ends with `.wanted`
+        (after "I'd rather not say" to profile questions asked before it)."""
+        for _ in range(12):
+            skip = rather_not_say(self.payloads(), wanted)
+            if skip is None:
+                break
+            await self._post({"payload": skip})
         offered = [p for p in self.payloads() if p == wanted or p.endswith("." + wanted)]
         assert offered, f"no button {wanted!r} among {self.payloads()}"
         await self._post({"payload": offered[0]})
+
+    async def skip_profile(self) -> None:
+        """Answer "I'd rather not say" to the profile questions being asked, if any."""
+        for _ in range(12):
+            skip = rather_not_say(self.payloads(), "")
+            if skip is None:
+                return
+            await self._post({"payload": skip})
 
     async def say(self, text: str, message_id: str | None = None) -> None:
         await self._post({"text": text, **({"message_id": message_id} if message_id else {})})

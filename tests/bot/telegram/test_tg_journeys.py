@@ -81,6 +81,7 @@ async def test_aid_finder_lists_the_metropole_fund(telegram: TelegramApp, person
     for choice in ("menu.main.aid", "general_support", "18_25", "french"):
         await sam.tap(choice)
     await sam.send("clermont ferrand")
+    await sam.skip_profile()
     assert "FMAJ" in sam.text() and "FLU" in sam.text()
     await sam.tap("contact")
     referrals = await _rows(telegram, Referral)

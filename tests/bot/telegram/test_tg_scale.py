@@ -109,9 +109,10 @@ async def test_one_update_at_two_instances_at_once_is_handled_once(
     pg_settings: Settings, fake_api: FakeBotApi
 ) -> None:
     settings = telegram_settings(pg_settings, fake_api.url, "aiogram", "webhook")
-    async with running_app(settings, serve=False) as first, running_app(
-        settings, serve=False
-    ) as second:
+    async with (
+        running_app(settings, serve=False) as first,
+        running_app(settings, serve=False) as second,
+    ):
         headers = {"X-Telegram-Bot-Api-Secret-Token": settings.telegram_secret()}
         update = message_update(77, 4343, "/start")
         clients = [
