@@ -21,7 +21,9 @@ from api.casework import (
     ReferralService,
     StatsService,
 )
+from api.casework.case_view import CaseViewService
 from api.casework.directory import DirectoryService
+from api.labels import CaseLabels
 
 
 def _parts(request: Request) -> Any:
@@ -61,3 +63,12 @@ def stats(request: Request, who: Caller) -> StatsService:
 def directory(request: Request, who: Caller) -> DirectoryService:
     parts = _parts(request)
     return DirectoryService(parts.db, who, parts)
+
+
+def case_view(request: Request, who: Caller) -> CaseViewService:
+    """Referrals read in plain French, labelled from the catalogs, flows and directory."""
+    parts = _parts(request)
+    engine = parts.engine
+    return CaseViewService(
+        parts.db, who, CaseLabels(engine.catalogs, engine.flows, engine.deployment)
+    )

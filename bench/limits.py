@@ -196,8 +196,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 None
                 if shared["db_server_cpu_ms_per_request"] is None
                 else round(
-                    shared["db_server_cpu_ms_per_request"]
-                    - memory["db_server_cpu_ms_per_request"],
+                    shared["db_server_cpu_ms_per_request"] - memory["db_server_cpu_ms_per_request"],
                     3,
                 )
             ),

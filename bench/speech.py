@@ -93,9 +93,7 @@ async def measure(rounds: int) -> dict[str, Any]:
     for index in range(0, len(everything) - 3, 4):
         batch = everything[index : index + 4]
         started = time.perf_counter()
-        await asyncio.gather(
-            *(cold.audio(r.text, lang, _labels(r)) for lang, r in batch)
-        )
+        await asyncio.gather(*(cold.audio(r.text, lang, _labels(r)) for lang, r in batch))
         together.append((time.perf_counter() - started) * 1000)
     made = [ms for values in per_language.values() for ms in values]
     p50 = statistics.median(made)

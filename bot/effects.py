@@ -36,8 +36,7 @@ from conversations.model import (
     State,
     Subscribe,
 )
-from storage import IntakeRepository, ReferralRepository, TokenRepository
-from storage.announcements import announce_referral
+from storage import IntakeRepository, TokenRepository
 from storage.booking import (
     ReminderPolicy,
     Seat,
@@ -45,9 +44,11 @@ from storage.booking import (
     cancel_with_reminders,
     opening_place,
 )
+from storage.intake_facts import intake_facts
 from storage.models import Appointment
 from storage.notes import MessageRepository
 from storage.privacy import erase_conversation, kept_about
+from storage.referral_updates import file_referral
 from storage.subscriptions import SubscriptionRepository
 
 
@@ -94,9 +95,10 @@ async def appointment_facts(
 
 async def _record_intake(work: Carrying, effect: RecordIntake) -> None:
     profile = effect.profile
-    await IntakeRepository(work.session).add(
-        conversation_id=work.conversation_id,
-        theme=effect.theme,
+    # The same journey done again updates the conversation's intake on that theme.
+    await IntakeRepository(work.session).record(
+        work.conversation_id,
+        effect.theme,
         answers=effect.answers,
         age_band=profile.get("age_band"),
         commune=profile.get("commune"),
@@ -107,14 +109,22 @@ async def _record_intake(work: Carrying, effect: RecordIntake) -> None:
         lang=work.lang,
         source=work.state.source,
         channel=work.channel,
+        **intake_facts(profile),
     )
 
 
 async def _create_referral(work: Carrying, effect: CreateReferral) -> None:
-    intake = await IntakeRepository(work.session).latest_for_conversation(work.conversation_id)
-    referral = await ReferralRepository(work.session).add(
+    intakes = IntakeRepository(work.session)
+    intake = await intakes.latest_for_conversation(
+        work.conversation_id, effect.theme
+    ) or await intakes.latest_for_conversation(work.conversation_id)
+    # One open referral per person and need: the same need updates the open one.
+    await file_referral(
+        work.session,
+        work.engine.deployment,
+        work.now,
+        work.conversation_id,
         intake_id=intake.id if intake else None,
-        conversation_id=work.conversation_id,
         theme=effect.theme,
         urgency=effect.urgency,
         reason=effect.reason,
@@ -124,7 +134,6 @@ async def _create_referral(work: Carrying, effect: CreateReferral) -> None:
         summary=effect.summary,
         lang=work.lang,
     )
-    await announce_referral(work.session, referral, work.engine.deployment, work.now)
 
 
 async def _book(work: Carrying, effect: BookAppointment) -> None:

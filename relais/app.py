@@ -22,12 +22,16 @@ from api.routes import (
     cases,
     directory,
     openings,
+    queues,
+    referral_views,
     referrals,
     slots,
     stats,
+    templates,
 )
 from bot.telegram import webhook as telegram_webhook
 from bot.webchat import audio as webchat_audio
+from bot.webchat import kiosk as webchat_kiosk
 from bot.webchat import pages as chat_pages
 from bot.webchat import routes as webchat
 from bot.webchat import sessions as webchat_sessions
@@ -66,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(webchat.router)
     app.include_router(webchat_sessions.router)
     app.include_router(webchat_audio.router)
+    app.include_router(webchat_kiosk.router)
     app.include_router(chat_pages.router)
     app.include_router(inbox_pages.router)
     app.mount("/static", StaticFiles(directory=chat_pages.STATIC), name="static")
@@ -73,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram_webhook.router)
     for router in (
         referrals.router,
+        referral_views.router,
         casenotes.router,
         cases.router,
         slots.router,
@@ -81,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit.router,
         directory.router,
         openings.router,
+        queues.router,
+        templates.router,
     ):
         app.include_router(router)
 

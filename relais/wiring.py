@@ -105,9 +105,7 @@ async def start_services(settings: Settings) -> Services:
             ZoneInfo(settings.timezone), settings.reminder_hours, settings.quiet_hours
         ),
     )
-    services = Services(
-        settings, db, engine, runtime, CalendarLinks(settings.pseudonym_key())
-    )
+    services = Services(settings, db, engine, runtime, CalendarLinks(settings.pseudonym_key()))
     services.limiter = build_limiter(settings, db)
     services.failed_logins = FailedLogins(services.limiter, settings.pseudonym_key())
     services.speech = build_speech(settings, engine.catalogs)
@@ -160,11 +158,14 @@ def open_database(settings: Settings) -> Database:
 
 def build_limiter(settings: Settings, db: Database) -> Limiter:
     """PostgreSQL: the buckets in the database, shared; SQLite (one process): in memory."""
-    buckets = channel_buckets(
-        telegram_overall=settings.telegram_rate_overall,
-        telegram_per_chat=settings.telegram_rate_per_chat,
-        notify_per_second=settings.notify_rate_per_second,
-    ) | LOGIN_BUCKETS
+    buckets = (
+        channel_buckets(
+            telegram_overall=settings.telegram_rate_overall,
+            telegram_per_chat=settings.telegram_rate_per_chat,
+            notify_per_second=settings.notify_rate_per_second,
+        )
+        | LOGIN_BUCKETS
+    )
     if db.is_sqlite:
         return MemoryLimiter(buckets)
     return PostgresLimiter(

@@ -28,13 +28,37 @@ class IntakeRepository:
         await self._session.flush()
         return intake
 
+    async def record(self, conversation_id: int, theme: str, **fields: Any) -> Intake:
+        """The intake of this conversation and theme, updated with the new answers (a
+        journey done again is the same need), or a new one. An intake behind a closed
+        referral is history: a request after closing starts a new intake."""
+        intake = await self.latest_for_conversation(conversation_id, theme)
+        if intake is None or await self._closed_behind(intake.id):
+            return await self.add(conversation_id=conversation_id, theme=theme, **fields)
+        answers = {**intake.answers, **fields.pop("answers", {})}
+        for name, value in fields.items():
+            setattr(intake, name, value)
+        intake.answers = answers
+        await self._session.flush()
+        return intake
+
+    async def _closed_behind(self, intake_id: int) -> bool:
+        closed = select(Referral.id).where(
+            Referral.intake_id == intake_id, Referral.status == "closed"
+        )
+        return (await self._session.scalars(closed.limit(1))).first() is not None
+
     async def get(self, intake_id: int) -> Intake | None:
         return await self._session.get(Intake, intake_id)
 
-    async def latest_for_conversation(self, conversation_id: int) -> Intake | None:
+    async def latest_for_conversation(
+        self, conversation_id: int, theme: str | None = None
+    ) -> Intake | None:
+        """The conversation's latest intake, on `theme` when one is given."""
         stmt = (
             select(Intake)
             .where(Intake.conversation_id == conversation_id)
+            .where(*([Intake.theme == theme] if theme else []))
             .order_by(Intake.created_at.desc(), Intake.id.desc())
             .limit(1)
         )

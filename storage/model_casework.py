@@ -1,17 +1,20 @@
 """Tables of casework: notes, messages between a conseiller and a person, the audit
-log, notifications and channel addresses."""
+log, notifications, channel addresses, the aid granted at closing and the bus kiosk's
+counts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -96,3 +99,49 @@ class ChannelAddress(Base):
     address: Mapped[str] = mapped_column(SealedText(), nullable=False)
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
+
+
+class ReferralAid(Base):
+    """The aid granted when a referral was closed (issue 18): fund, purpose and amount in
+    euro cents, from the closed lists of `storage/outcomes.py`. At most one per referral;
+    reopening and closing again replaces it."""
+
+    __tablename__ = "referral_aids"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True
+    )
+    fund: Mapped[str] = mapped_column(String(32), nullable=False)
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    amount_cents: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = _created()
+
+
+class KioskEncounter(Base):
+    """Young people met by the bus, counted by its kiosk's "met" button: a number per day
+    and place, nothing else (no IP, no session, no person)."""
+
+    __tablename__ = "kiosk_encounters"
+    __table_args__ = (UniqueConstraint("day", "place", name="uq_kiosk_encounters_day_place"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    # A known bus stop or place id of the deployment, or "" when the stop is not known.
+    place: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ReferralLink(Base):
+    """Two open needs of one person (issue 18): a referral created while the same
+    conversation already had an open referral on another need, or at another structure,
+    points to that earlier one. Same conversation only: identities are never guessed."""
+
+    __tablename__ = "referral_links"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True
+    )
+    linked_referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = _created()

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -31,6 +32,7 @@ from storage.model_casework import (
     ReferralMessage,
     ReferralNote,
 )
+from storage.model_teams import Queue, ReplyTemplate
 from storage.sealing import SealedJSON, SealedText
 from storage.types import UTCDateTime, utcnow
 
@@ -48,10 +50,12 @@ __all__ = [
     "Notification",
     "Opening",
     "OutboxMessage",
+    "Queue",
     "Referral",
     "ReferralMessage",
     "ReferralNote",
     "Reminder",
+    "ReplyTemplate",
     "Slot",
     "Subscription",
 ]
@@ -116,6 +120,12 @@ class Intake(Base):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, nullable=False, index=True
     )
+    # The yearly report's answers (revision 0011, storage/intake_facts.py): None when the
+    # person was not asked or would rather not say.
+    gender: Mapped[str | None] = mapped_column(String(16))
+    known_to_ml: Mapped[str | None] = mapped_column(String(16))
+    qpv_resident: Mapped[bool | None] = mapped_column(Boolean)
+    flags: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
 
 
 class Referral(Base):
@@ -177,3 +187,5 @@ class ApiToken(Base):
     telegram_link_failures: Mapped[int] = mapped_column(
         Integer, nullable=False, default=0, server_default="0"
     )
+    # Most open referrals the round robin gives this account (revision 0012); None: no cap.
+    max_open: Mapped[int | None] = mapped_column(Integer)

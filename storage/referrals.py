@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.model_casework import ReferralLink
 from storage.models import Referral
 from storage.scope import EVERY_STRUCTURE, Scope
 from storage.types import utcnow
@@ -34,6 +35,7 @@ class ReferralFilters:
     created_from: datetime | None = None
     created_to: datetime | None = None
     lang: str | None = None
+    role: str | None = None  # the queue (team) it is routed to
 
     def where(self) -> list[ColumnElement[bool]]:
         equal: list[tuple[Any, object]] = [
@@ -43,6 +45,7 @@ class ReferralFilters:
             (Referral.structure, self.structure),
             (Referral.assigned_to, self.assigned_to),
             (Referral.lang, self.lang),
+            (Referral.role, self.role),
         ]
         clauses: list[ColumnElement[bool]] = [column == value for column, value in equal if value]
         if self.created_from:
@@ -85,6 +88,55 @@ class ReferralRepository:
             select(Referral).where(*where).order_by(*urgent_first).limit(limit).offset(offset)
         )
         return [*(await self._session.scalars(page)).all()], int(total or 0)
+
+    async def open_for(
+        self, conversation_id: int, theme: str, structure: str | None
+    ) -> Referral | None:
+        """The person's latest open referral on this theme at this structure, locked: the
+        one a new request on the same need updates instead of opening another."""
+        stmt = (
+            select(Referral)
+            .where(
+                Referral.conversation_id == conversation_id,
+                Referral.theme == theme,
+                Referral.structure.is_(None)
+                if structure is None
+                else Referral.structure == structure,
+                Referral.status != "closed",
+            )
+            .order_by(Referral.id.desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    async def latest_open(self, conversation_id: int) -> Referral | None:
+        """The person's most recent open referral, whatever its need."""
+        stmt = (
+            select(Referral)
+            .where(Referral.conversation_id == conversation_id, Referral.status != "closed")
+            .order_by(Referral.id.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(stmt)).first()
+
+    async def link(self, referral_id: int, linked_referral_id: int) -> None:
+        self._session.add(
+            ReferralLink(
+                referral_id=referral_id, linked_referral_id=linked_referral_id, created_at=utcnow()
+            )
+        )
+        await self._session.flush()
+
+    async def linked_ids(self, referral_id: int) -> list[int]:
+        """The referrals linked to this one, either way, oldest first."""
+        rows = await self._session.execute(
+            select(ReferralLink.referral_id, ReferralLink.linked_referral_id).where(
+                (ReferralLink.referral_id == referral_id)
+                | (ReferralLink.linked_referral_id == referral_id)
+            )
+        )
+        return sorted({b if a == referral_id else a for a, b in rows.all()})
 
     async def locked(self, referral_id: int) -> Referral | None:
         """The referral, locked for the rest of the transaction (FOR UPDATE on PostgreSQL)."""

@@ -2,13 +2,14 @@
 
 First contacts, people accompanied, referrals by theme / urgency / outcome / language,
 intakes by age band, source, language and status (minors, BPI, formerly ASE),
-appointments by place, and the median time from a referral to its first contact. QPV is
-not derived yet (it needs an address geocoder) and is reported as unknown (None).
+appointments by place, and the median time from a referral to its first contact. `qpv`
+counts the intakes of people who said they live in a QPV (the neighbourhood question).
+A year's figures add the seeds' tables (`storage/stats_tables.py`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
@@ -17,6 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Appointment, Conversation, Intake, Referral
 from storage.scope import Scope
+from storage.stats_tables import YearlyTables
+
+
+def year_period(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) in UTC."""
+    return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
 class StatsRepository:
@@ -83,7 +90,16 @@ class StatsRepository:
             "minors": sum("minor" in s for s in statuses),
             "bpi": sum("bpi" in s for s in statuses),
             "formerly_ase": sum("formerly_ase" in s for s in statuses),
-            "qpv": None,
+            "qpv": await session.scalar(
+                select(func.count()).select_from(Intake).where(*intakes, Intake.qpv_resident)
+            ),
             "appointments_by_place": await grouped(Appointment.place_id, *appointments),
             "median_hours_to_first_contact": round(median(delays), 2) if delays else None,
         }
+
+    async def yearly(self, year: int, scope: Scope) -> dict[str, Any]:
+        """The indicators of a calendar year, and the seeds' tables."""
+        start, end = year_period(year)
+        figures = await self.indicators(start, end, scope)
+        tables = await YearlyTables(self._session).all(year, start, end, scope)
+        return {**figures, "year": year, "tables": tables}

@@ -45,5 +45,6 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+
 # Row ids are 32-bit integer columns on every backend: ids from outside must fit.
 MAX_ROW_ID: Final = 2_147_483_647

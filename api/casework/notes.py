@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.casework.caller import Caller, audit
 from api.casework.errors import Conflict
 from api.casework.referrals import visible_referral
-from api.reply_templates import HEADER, REPLY_LABEL, TEMPLATES
+from api.reply_templates import HEADER, REPLY_LABEL, TEMPLATES, written_wording
 from conversations.engine import Engine
 from conversations.i18n import DEFAULT_LANGUAGE
 from conversations.text_hygiene import clean_text
@@ -62,8 +62,10 @@ class NoteService:
                 raise Conflict("the person's conversation is gone")
             lang = conversation.lang or DEFAULT_LANGUAGE
             catalogs = self._engine.catalogs
-            if template is not None:
+            if template in TEMPLATES:
                 said = self._quick_reply(referral, template, lang)
+            elif template is not None:
+                said = await written_wording(session, template, lang)
             else:
                 said = f"{await self._header(session, lang)}\n{text}"
             button = {

@@ -16,6 +16,8 @@ from api.casework.errors import Conflict, NotFound
 from conversations.directory import Deployment
 from storage import Database, IntakeRepository, ReferralRepository, TokenRepository
 from storage.models import Intake, Referral
+from storage.outcomes import OUTCOMES, Aid
+from storage.referral_aids import replace_aid
 from storage.referrals import ReferralFilters
 from storage.types import utcnow
 
@@ -126,10 +128,16 @@ class ReferralService:
             raise Conflict("a referral is closed with an outcome")
         return await self._move(referral_id, status, None)
 
-    async def close(self, referral_id: int, outcome: str) -> Referral:
-        return await self._move(referral_id, "closed", outcome)
+    async def close(self, referral_id: int, outcome: str, aid: Aid | None = None) -> Referral:
+        """Close with an outcome of the closed list (`storage/outcomes.py`) and the aid
+        granted, if any."""
+        if outcome not in OUTCOMES:
+            raise Conflict(f"unknown outcome: {outcome}")
+        return await self._move(referral_id, "closed", outcome, aid)
 
-    async def _move(self, referral_id: int, status: str, outcome: str | None) -> Referral:
+    async def _move(
+        self, referral_id: int, status: str, outcome: str | None, aid: Aid | None = None
+    ) -> Referral:
         async with self._db.transaction() as session:
             referral = await visible_referral(session, self._who, referral_id)
             if status not in TRANSITIONS[referral.status]:
@@ -137,6 +145,7 @@ class ReferralService:
             referral.status = status
             referral.outcome = outcome
             referral.closed_at = utcnow() if status == "closed" else None
+            await replace_aid(session, referral.id, aid)
             if referral.assigned_to is None and self._who.role == "conseiller":
                 referral.assigned_to = self._who.token_id
             await audit(session, self._who, "status", "referral", referral.id, to=status)

@@ -8,7 +8,7 @@ for free text.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +20,8 @@ from api.staff_text import RequiredText
 from storage.models import ReferralMessage, ReferralNote
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"], responses=ERRORS)
-TemplateId = Literal["appointment_confirmed", "bring_papers", "call_us", "we_tried"]
+# A fixed template (api/reply_templates.py) or one an admin wrote.
+TemplateId = Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,64}$")]
 
 
 class NoteIn(BaseModel):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import deps
 from api.auth import CallerDep
+from api.closing import AidIn, Outcome
 from api.errors import ERRORS, MAX_ID, IsoDateTime, RowId
 from api.schemas import IntakeOut, ReferralOut
 from storage.models import Referral
@@ -22,17 +23,6 @@ from storage.referrals import ReferralFilters
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"], responses=ERRORS)
 
 Status = Literal["new", "claimed", "in_progress", "closed"]
-Outcome = Literal[
-    "oriented",
-    "housed",
-    "cej_signed",
-    "aid_granted",
-    "training",
-    "employment",
-    "no_answer",
-    "declined",
-    "other",
-]
 
 
 class ReferralDetail(ReferralOut):
@@ -59,6 +49,7 @@ class CloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Literal["closed"]
     outcome: Outcome
+    aid: AidIn | None = None
 
 
 StatusIn = Annotated[ReopenIn | CloseIn, Field(discriminator="status")]
@@ -77,6 +68,7 @@ async def list_referrals(
     created_from: IsoDateTime | None = None,
     created_to: IsoDateTime | None = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
+    queue: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[Referral]:
@@ -89,6 +81,7 @@ async def list_referrals(
         created_from=created_from,
         created_to=created_to,
         lang=lang,
+        role=queue,
     )
     found, total = await deps.referrals(request, who).search(filters, limit, offset)
     response.headers["X-Total-Count"] = str(total)
@@ -126,5 +119,6 @@ async def change_status(
 ) -> Referral:
     service = deps.referrals(request, who)
     if isinstance(body, CloseIn):
-        return await service.close(referral_id, body.outcome)
+        aid = body.aid.aid() if body.aid else None
+        return await service.close(referral_id, body.outcome, aid)
     return await service.change_status(referral_id, body.status)

@@ -17,6 +17,7 @@ from bot.runtime import Inbound, Runtime, UnknownConversation
 from bot.webchat.audio import audio_url
 from bot.webchat.calendar_links import CalendarLinks
 from bot.webchat.errors import PUBLIC_ERRORS
+from bot.webchat.text_links import text_parts
 from conversations.i18n import DEFAULT_LANGUAGE, N_
 from conversations.ics import calendar_file
 from conversations.model import Event
@@ -33,8 +34,16 @@ class ButtonOut(BaseModel):
     payload: str
 
 
+class PartOut(BaseModel):
+    text: str
+    href: str | None = None
+
+
 class MessageOut(BaseModel):
     text: str
+    # The text cut into parts when some are links (a phone to call, an address to open in
+    # a map): the page renders them as links, never as HTML (bot/webchat/text_links.py).
+    parts: list[PartOut] = []
     buttons: list[ButtonOut] = []
     urgent: bool = False
     # Link to the booked appointment's calendar file (.ics), when the message confirms one.
@@ -98,6 +107,7 @@ def _messages(request: Request, bodies: list[dict[str, Any]]) -> list[MessageOut
     out = []
     for body in bodies:
         message = MessageOut.model_validate(body)
+        message.parts = [PartOut(text=p.text, href=p.href) for p in text_parts(message.text)]
         if body.get("appointment_id") is not None:
             message.calendar_url = _links(request).url(int(body["appointment_id"]))
         services = request.app.state.services

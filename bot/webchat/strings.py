@@ -38,6 +38,9 @@ CHAT_STRINGS: Final[dict[str, str]] = {
     "kiosk_finish_yes": N_("Yes, finish"),
     "kiosk_finish_no": N_("Keep chatting"),
     "kiosk_thanks": N_("Thank you! Everything is cleared from this screen."),
+    # The bus team's counter of young people met (issue 18): a tap per person, no data.
+    "kiosk_met": N_("+1 young person met"),
+    "kiosk_met_today": N_("Met today:"),
     # Speech (issue 19): a listen button on each message, the "read aloud" setting.
     "listen": N_("Listen to this message"),
     "read_aloud": N_("Read every message aloud"),

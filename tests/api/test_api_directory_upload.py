@@ -32,7 +32,15 @@ MINIMAL: dict[str, Any] = {
             "schedule": [{"weekdays": ["monday"], "from": "09:00", "to": "12:00"}],
         }
     ],
-    "services": [{"id": "s", "name": "S", "organisation": "ml-cmv"}],
+    "services": [
+        {
+            "id": "s",
+            "name": "S",
+            "organisation": "ml-cmv",
+            # Every flow placeholder needs a value (directory_checks.placeholder_problems).
+            "template_values": {"cej_allowance": {"money": 552.29}, "cej_year": "2024"},
+        }
+    ],
     "routing_rules": [{"id": "r", "when": {"topic": "housing"}, "route_to": "desk"}],
     "emergency_contacts": [
         {"id": "c", "number": "15", "label_en": "SAMU", "signals": ["medical_emergency"]}

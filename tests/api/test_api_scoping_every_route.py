@@ -72,6 +72,10 @@ ROWS: dict[tuple[str, str], Callable[[World], Probe]] = {
     ("GET", "/api/v1/referrals/{referral_id}/messages"): lambda w: Probe(
         DENIED, {"referral_id": w.referral}
     ),
+    ("GET", "/api/v1/referrals/{referral_id}/readable"): lambda w: Probe(
+        DENIED, {"referral_id": w.referral}
+    ),
+    ("GET", "/api/v1/exports/referrals"): lambda w: Probe(ALLOWED),
     ("POST", "/api/v1/referrals/{referral_id}/appointments"): lambda w: Probe(
         DENIED, {"referral_id": w.referral}, body={"slot_key": "{first_free_slot}"}
     ),
@@ -118,6 +122,32 @@ ROWS: dict[tuple[str, str], Callable[[World], Probe]] = {
     ("GET", "/api/v1/me"): lambda w: Probe(ALLOWED),
     ("POST", "/api/v1/me/telegram-link"): lambda w: Probe(ALLOWED),
     ("GET", "/api/v1/structures"): lambda w: Probe(ALLOWED),
+    # Queues (teams), load, the live feed and reply templates (issue 18).
+    ("GET", "/api/v1/queues"): lambda w: Probe(ALLOWED),
+    ("POST", "/api/v1/queues"): lambda w: Probe(
+        DENIED, body={"id": "cecler-a-team", "structure": "cecler", "name": "A's"}
+    ),
+    ("DELETE", "/api/v1/queues/{queue_id}"): lambda w: Probe(
+        DENIED, {"queue_id": "cecler-agir63-team"}
+    ),
+    ("GET", "/api/v1/queues/{queue_id}/members"): lambda w: Probe(
+        DENIED, {"queue_id": "cecler-agir63-team"}
+    ),
+    ("PUT", "/api/v1/queues/{queue_id}/members/{token_id}"): lambda w: Probe(
+        DENIED, {"queue_id": "cecler-agir63-team", "token_id": w.a.id}
+    ),
+    ("DELETE", "/api/v1/queues/{queue_id}/members/{token_id}"): lambda w: Probe(
+        DENIED, {"queue_id": "cecler-agir63-team", "token_id": w.b.id}
+    ),
+    ("PUT", "/api/v1/tokens/{token_id}/load"): lambda w: Probe(
+        DENIED, {"token_id": w.b.id}, body={"max_open": 0}
+    ),
+    ("GET", "/api/v1/inbox/changes"): lambda w: Probe(ALLOWED),
+    ("GET", "/api/v1/templates"): lambda w: Probe(ALLOWED),
+    ("PUT", "/api/v1/templates/{key}"): lambda w: Probe(
+        DENIED, {"key": "a_template"}, body={"title": "A's", "texts": {"fr": "A was here"}}
+    ),
+    ("DELETE", "/api/v1/templates/{key}"): lambda w: Probe(DENIED, {"key": "a_template"}),
     # Indicators, audit, directory.
     ("GET", "/api/v1/stats"): lambda w: Probe(ALLOWED),
     ("GET", "/api/v1/audit"): lambda w: Probe(DENIED),

@@ -111,9 +111,7 @@ async def test_urgent_referrals_are_escalated_once_by_three_instances(
     await asyncio.gather(*(run() for run in runs), *(run() for run in runs))
     async with instances[0].db.transaction() as session:
         escalations = await session.scalar(
-            select(func.count()).select_from(Notification).where(
-                Notification.event == "escalation"
-            )
+            select(func.count()).select_from(Notification).where(Notification.event == "escalation")
         )
     assert escalations == 12
 

@@ -83,7 +83,7 @@ async def test_indicators_for_every_structure(db: Database) -> None:
     assert (figures["minors"], figures["bpi"], figures["formerly_ase"]) == (1, 2, 1)
     assert figures["appointments_by_place"] == {"ml-hq": 1}
     assert figures["median_hours_to_first_contact"] == 2.0  # 2 h and 2 h
-    assert figures["qpv"] is None
+    assert figures["qpv"] == 0  # nobody said they live in a QPV
 
 
 async def test_a_structure_sees_its_referrals_and_intakes_only(db: Database) -> None:

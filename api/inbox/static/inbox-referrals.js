@@ -1,12 +1,17 @@
 // Referrals: the list (urgent and new first, filters) and one referral's detail: triage
 // summary, intake answers, claim, messages and replies, notes, closing with an outcome.
 import { api, el, label, languageName, languages, notify, select, t, when } from "./inbox-core.js";
+import { guardFreeReply, intakePanel, languageBanner, linksPanel, triagePanel } from "./inbox-plain.js";
 
 const STATUSES = ["new", "claimed", "in_progress", "closed"];
 const URGENCIES = ["urgent", "same_day", "normal"];
 const THEMES = ["housing", "cej", "aid", "appointment", "emergency", "general"];
-const OUTCOMES = ["oriented", "housed", "cej_signed", "aid_granted", "training", "employment",
+// The seeds' closed list (storage/outcomes.py), and the aid that may go with a closing.
+const OUTCOMES = ["employment", "employment_durable", "alternance", "training", "pmsmp", "civic_service",
+  "cej_signed", "pacea_signed", "housed", "supported_housing", "aid_granted", "aid_refused", "oriented",
   "no_answer", "declined", "other"];
+const AID_FUNDS = ["fmaj", "fdaj", "flu", "pacea_allowance", "cej_allowance", "energy_fund", "ase_pocket_money", "other"];
+const AID_PURPOSES = ["subsistence", "insertion", "mobility", "housing", "energy", "other"];
 const TEMPLATES = ["appointment_confirmed", "bring_papers", "call_us", "we_tried"];
 
 let me = null;
@@ -35,6 +40,7 @@ export async function showList() {
     if (form.elements[name].value) query.set(name, form.elements[name].value);
   }
   if (form.elements.assigned_to_me.checked) query.set("assigned_to_me", "true");
+  if (form.elements.queue?.value) query.set("queue", form.elements.queue.value);
   query.set("limit", "100");
   const response = await api(`/referrals?${query}`, { raw: true });
   const referrals = await response.json();
@@ -59,25 +65,6 @@ function section(title, ...content) {
   return el("section", { class: "panel" }, el("h3", {}, title), ...content);
 }
 
-function intakePanel(intake) {
-  if (!intake) return section(t("intake"), el("p", { class: "muted" }, t("no_intake")));
-  return section(t("intake"), facts([
-    ...Object.entries(intake.answers),
-    [t("age_band"), intake.age_band], [t("commune"), intake.commune],
-    [t("territory"), intake.territory], [t("statuses"), intake.statuses.join(", ")],
-    [t("signals"), intake.signals.join(", ")],
-    [t("source"), intake.source ?? label("source", "direct")], [t("channel"), intake.channel],
-  ]));
-}
-
-function triagePanel(summary) {
-  const suggest = summary.suggest ?? [];
-  return section(t("triage"), facts(Object.entries(summary.facts ?? {}).map(([k, v]) =>
-    [k, Array.isArray(v) ? v.join(", ") : typeof v === "object" && v ? JSON.stringify(v) : v])),
-  suggest.length ? el("h4", {}, t("suggestions")) : null,
-  suggest.length ? el("ul", {}, suggest.map((s) => el("li", {}, String(s)))) : null);
-}
-
 async function act(id, call, done) {
   try {
     await call();
@@ -98,15 +85,27 @@ function actions(referral) {
   if (referral.status !== "closed") {
     const outcome = el("select", { id: "outcome", "aria-label": t("outcome") },
       OUTCOMES.map((o) => el("option", { value: o }, label("outcome", o))));
+    const fund = el("select", { id: "aid-fund", "aria-label": t("aid_fund") });
+    select(fund, AID_FUNDS, "fund", t("no_aid"));
+    const purpose = el("select", { id: "aid-purpose", "aria-label": t("aid_purpose") });
+    select(purpose, AID_PURPOSES, "purpose", t("not_said"));
+    const amount = el("input", { id: "aid-amount", type: "number", min: "0", step: "0.01", "aria-label": t("aid_amount"), placeholder: t("aid_amount") });
+    const closing = () => {
+      const body = { status: "closed", outcome: outcome.value };
+      if (fund.value) {
+        body.aid = { fund: fund.value, purpose: purpose.value || null, amount_eur: amount.value || null };
+      }
+      return body;
+    };
     box.append(el("form", { class: "inline", onsubmit: (event) => {
       event.preventDefault();
-      act(id, () => api(`/referrals/${id}`, { method: "PATCH", body: { status: "closed", outcome: outcome.value } }));
-    } }, outcome, el("button", { type: "submit", class: "ghost-dark" }, t("close"))));
+      act(id, () => api(`/referrals/${id}`, { method: "PATCH", body: closing() }));
+    } }, outcome, fund, purpose, amount, el("button", { type: "submit", class: "ghost-dark" }, t("close"))));
   }
   return box;
 }
 
-function messagesPanel(id, messages) {
+function messagesPanel(id, messages, language) {
   const thread = el("ol", { class: "thread" }, messages.map((m) => el("li", { class: `bubble ${m.direction}` },
     el("span", { class: "muted" }, `${label("direction", m.direction)} · ${when(m.created_at)}`),
     el("p", { dir: "auto" }, m.template ? label("template", m.template) : m.body))));
@@ -121,6 +120,7 @@ function messagesPanel(id, messages) {
     if (text.value.trim()) send({ text: text.value.trim() });
   } }, el("label", { for: "reply-text" }, t("reply_label")), text,
   el("button", { type: "submit", class: "primary" }, t("send_reply")));
+  guardFreeReply(form, language);
   return section(t("messages"), thread, el("h4", {}, t("quick_replies")), quick, form);
 }
 
@@ -138,22 +138,23 @@ function notesPanel(id, notes) {
 }
 
 export async function showDetail(id) {
-  const [referral, messages, notes] = await Promise.all([
-    api(`/referrals/${id}`), api(`/referrals/${id}/messages`), api(`/referrals/${id}/notes`),
+  const [referral, readable, messages, notes] = await Promise.all([
+    api(`/referrals/${id}`), api(`/referrals/${id}/readable`),
+    api(`/referrals/${id}/messages`), api(`/referrals/${id}/notes`),
   ]);
   const assigned = referral.assigned_to === null ? t("nobody")
     : referral.assigned_to === me.id ? t("you") : `#${referral.assigned_to}`;
   const detail = document.getElementById("detail");
   detail.replaceChildren(el("article", { class: "referral", "aria-labelledby": "referral-title" },
     el("a", { href: "#referrals", class: "back" }, t("back_to_list")),
-    el("h2", { id: "referral-title", tabindex: "-1" }, `${t("referral_title", { id })} · ${label("theme", referral.theme)}`),
-    badges(referral),
-    facts([[t("created"), when(referral.created_at)], [t("reason"), label("reason", referral.reason)],
-      [t("filter_lang"), languageName(referral.lang)], [t("structure"), referral.structure],
-      [t("role"), referral.role], [t("assigned"), assigned],
-      [t("outcome"), referral.outcome && label("outcome", referral.outcome)]]),
-    actions(referral), triagePanel(referral.summary), intakePanel(referral.intake),
-    messagesPanel(id, messages), notesPanel(id, notes)));
+    el("h2", { id: "referral-title", tabindex: "-1" }, `${t("referral_title", { id })} · ${readable.theme}`),
+    badges(referral), languageBanner(readable.language),
+    facts([[t("created"), when(referral.created_at)], [t("reason"), readable.reason],
+      [t("structure"), readable.structure], [t("role"), readable.queue],
+      [t("also_queues"), readable.also_queues.join(", ")], [t("assigned"), assigned],
+      [t("outcome"), readable.outcome]]),
+    actions(referral), triagePanel(readable), linksPanel(readable), intakePanel(readable),
+    messagesPanel(id, messages, readable.language), notesPanel(id, notes)));
   document.getElementById("referrals-view").classList.add("has-detail");
 }
 

@@ -1,12 +1,13 @@
 // Indicators for the activity report: key figures, charts drawn in SVG, and the CSV
-// export (fetched with the token, then saved as a file).
+// export (fetched with the token, then saved as a file); below, the yearly report.
 import { columnChart, barChart } from "./inbox-charts.js";
 import { api, dayStart, el, isoDay, label, languageName, shortDay, t } from "./inbox-core.js";
+import { setupReport, showReport } from "./inbox-report.js";
 
 const DAY = 24 * 3600 * 1000;
 const WEEKS = 8;
 const FIGURES = ["first_contacts", "people_accompanied", "referrals", "minors", "bpi", "formerly_ase",
-  "median_hours_to_first_contact"];
+  "qpv", "median_hours_to_first_contact"];
 const CHARTS = [
   ["referrals_by_theme", (k) => label("theme", k)],
   ["intakes_by_source", (k) => label("source", k)],
@@ -46,6 +47,7 @@ export async function showStats() {
     ...CHARTS.map(([name, name_of]) => barChart(
       t(`chart.${name}`), Object.entries(figures[name] ?? {}).map(([k, v]) => [name_of(k), v]), t("no_data"))),
   );
+  await showReport();
 }
 
 export async function exportCsv() {
@@ -62,4 +64,5 @@ export async function exportCsv() {
 export function setupStats() {
   document.getElementById("stats-form").onsubmit = (event) => { event.preventDefault(); showStats(); };
   document.getElementById("export").onclick = exportCsv;
+  setupReport();
 }

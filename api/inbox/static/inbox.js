@@ -5,6 +5,8 @@ import { api, ApiError, loadStrings, notify, t, token } from "./inbox-core.js";
 import { setupAgenda, showAgenda } from "./inbox-agenda.js";
 import { hideDetail, setupReferrals, showDetail, showList } from "./inbox-referrals.js";
 import { setupStats, showStats } from "./inbox-stats.js";
+import { startLive, stopLive } from "./inbox-live.js";
+import { showTemplateReplies, showTemplatesAdmin } from "./inbox-templates.js";
 
 const VIEWS = ["login", "referrals", "agenda", "stats"];
 let account = null;
@@ -33,6 +35,7 @@ async function route() {
       await showList();
       if (view === "referral" && /^\d+$/.test(id)) {
         await showDetail(Number(id));
+        await showTemplateReplies(Number(id), route);
         document.getElementById("referral-title")?.focus();
       } else {
         hideDetail();
@@ -59,11 +62,14 @@ async function signIn(value) {
   document.getElementById("tabs").hidden = false;
   document.getElementById("logout").hidden = false;
   setupReferrals(account);
+  startLive(account, showList);
+  await showTemplatesAdmin(account);
   await route();
 }
 
 function signOut(message = "") {
   account = null;
+  stopLive();
   token.clear();
   document.getElementById("who").textContent = "";
   document.getElementById("tabs").hidden = true;

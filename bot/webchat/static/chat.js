@@ -2,6 +2,8 @@
 // Resumes after a reload or the back button (session in sessionStorage, never in the URL,
 // so a shared tablet's history holds nothing); polls for a conseiller's later replies.
 // Kiosk mode (?kiosk=SOURCE): a start screen, and "finish" clears everything.
+// On the bus, the start screen's "met" button counts young people met: a number per day
+// and stop (&place=STOP, or the kiosk's source), nothing else (bot/webchat/kiosk.py).
 // Listening (listen.js): a 🔊 button on each bot message plays it (fetched with the session id in the
 // X-Session header, played from a blob); "read aloud" (kept for the session) plays each new one.
 "use strict";
@@ -11,6 +13,9 @@
   const SOURCE_RE = /^[A-Za-z0-9_.-]{1,64}$/;
   const kiosk = SOURCE_RE.test(params.get("kiosk") || "") ? params.get("kiosk") : null;
   const source = kiosk || (SOURCE_RE.test(params.get("source") || "") ? params.get("source") : null);
+  // The bus stop counted: `place`, else the kiosk's source when it names a stop (the
+  // server answers 404 for any other: the count is then kept without a place).
+  let metPlace = kiosk && (SOURCE_RE.test(params.get("place") || "") ? params.get("place") : kiosk);
   const STORE = "relais-chat";
   const POLL_MS = 3000;
   const KIOSK_IDLE_MS = 5 * 60 * 1000;
@@ -94,6 +99,29 @@
     return el;
   }
 
+  // Only links the server made: a number to call or an address to open in a map.
+  const SAFE_LINK = /^(tel:\+?[0-9]+|https:\/\/www\.openstreetmap\.org\/search\?query=[^\s"<>]*)$/;
+
+  // The message text, with its phone numbers and addresses as links (never as HTML).
+  function textOf(message) {
+    const p = node("p", "text");
+    const parts = message.parts && message.parts.length ? message.parts : [{ text: message.text }];
+    for (const part of parts) {
+      if (part.href && SAFE_LINK.test(part.href)) {
+        const link = node("a", "inline-link", part.text);
+        link.href = part.href;
+        if (part.href.startsWith("https:")) {
+          link.target = "_blank";
+          link.rel = "noopener noreferrer";
+        }
+        p.append(link);
+      } else {
+        p.append(document.createTextNode(part.text));
+      }
+    }
+    return p;
+  }
+
   function bubble(message) {
     const div = node("div", "msg bot" + (message.urgent ? " urgent" : ""));
     div.dir = "auto";
@@ -103,7 +131,7 @@
       div.append(tag);
     }
     if (message.audio) div.append(...listening.controls(message.audio));
-    div.append(node("p", "text", message.text)); // the bubble's dir="auto" reads this text
+    div.append(textOf(message)); // the bubble's dir="auto" reads this text
     if (message.calendar_url) {
       const link = node("a", "calendar", "📅 " + t("calendar"));
       link.href = message.calendar_url;
@@ -293,6 +321,7 @@
   }
 
   function showStart(thanks) {
+    loadMet();
     $("chat").hidden = true;
     $("finish").hidden = true;
     $("confirm-finish").hidden = true;
@@ -321,6 +350,25 @@
     if (ended) serial(() => api("POST", `/webchat/sessions/${ended.id}/end`).catch(() => {}));
     await useLanguage(null);
   }
+
+  // The "met today" counter: shown only in kiosk mode, a failure leaves it as it was.
+  const metPath = () => "/webchat/kiosk/met" + (metPlace ? "?place=" + encodeURIComponent(metPlace) : "");
+  const showMet = (found) => { $("met-count").value = String(found.count); $("met-box").hidden = false; };
+  function loadMet() {
+    if (!kiosk) return;
+    api("GET", metPath()).then(showMet).catch((error) => {
+      if (!(error instanceof Gone) || !metPlace) return;
+      metPlace = null;
+      loadMet();
+    });
+  }
+  $("met").addEventListener("click", () => {
+    $("met").disabled = true;
+    api("POST", "/webchat/kiosk/met", { place: metPlace })
+      .then(showMet)
+      .catch(() => {})
+      .finally(() => { $("met").disabled = false; });
+  });
 
   function armIdleTimer() {
     clearTimeout(idleTimer);
