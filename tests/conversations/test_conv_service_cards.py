@@ -116,3 +116,20 @@ def test_suggested_services_in_henin_carvin_names_no_clermont_service(
     text = "\n".join(ADVICE["suggested_services"](turn))
     assert "CLLAJ Hénin-Carvin" in text
     assert "Clermont" not in text and "Puy-de-Dôme" not in text
+
+
+def test_a_young_person_asking_for_a_psychologist_gets_named_services_with_phone_and_hours(
+    engine: Engine,
+) -> None:
+    """Issue 17: "je cherche un psychologue gratuit…" ends on the mental-health route,
+    whose cards name the PAEJ and a service with its phone and opening hours."""
+    turn = _turn(
+        engine, lang="fr", flow="mental_health", step="summary", profile={"age_band": "18_25"}
+    )
+    turn.state.answers["topic"] = "mental_health"
+    text = "\n".join(ADVICE["suggested_services"](turn))
+    place = engine.deployment.places["ml-hq"]
+    assert engine.deployment.services["paej-clermont"].name in text
+    assert engine.deployment.services["ml-psychologist"].name in text
+    assert place.phone and place.phone in text
+    assert "09:00" in text and "17:00" in text
