@@ -2,6 +2,8 @@
 
 A wrong token counts against the client's address (api/login_limits.py): past the limit
 the address gets 429 with Retry-After instead of 401, and its tokens are not looked at.
+A missing or malformed token (not the shape `relais admin create-token` gives) is a 401
+before anything else: it cannot be a right guess, so it is neither counted nor refused.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.casework.caller import Caller
 from api.login_limits import FailedLogins
 from storage import Database, TokenRepository
+from storage.tokens import well_formed
 
 bearer = HTTPBearer(auto_error=False, description="Token from `relais admin create-token`")
 
@@ -31,16 +34,20 @@ def _too_many(seconds: int) -> HTTPException:
     )
 
 
+def _unauthorized(detail: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED, detail, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
 async def caller(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Caller:
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "a bearer token is required",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized("a bearer token is required")
+    if not well_formed(credentials.credentials):
+        raise _unauthorized("invalid, expired or revoked token")
     failures: FailedLogins | None = getattr(request.app.state.services, "failed_logins", None)
     address = request.client.host if request.client else "unknown"
     if failures is not None and (left := failures.refused_for(address)):
@@ -50,11 +57,7 @@ async def caller(
     if token is None:
         if failures is not None and (wait := await failures.failed(address, "bad token")):
             raise _too_many(wait)
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            "invalid, expired or revoked token",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _unauthorized("invalid, expired or revoked token")
     return Caller(token.id, token.role, token.structure)
 
 

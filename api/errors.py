@@ -34,6 +34,8 @@ ERRORS: Final[dict[int | str, dict[str, Any]]] = {
     403: _described("The token's role may not do this"),
     404: _described("Not found, or not visible to this token"),
     409: _described("The resource is not in a state that allows this"),
+    # relais/hardening.py: every request body has a size limit.
+    413: _described("The request body is too large"),
     429: _described("Too many failed authentications from this address (see Retry-After)"),
 }
 STATUS_OF: Final[dict[type[CaseworkError], int]] = {Forbidden: 403, NotFound: 404, Conflict: 409}

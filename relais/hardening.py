@@ -94,8 +94,10 @@ class SecurityHeaders:
 # --- request size -------------------------------------------------------------------
 
 MAX_BODY_BYTES: Final = 64 * 1024
-# Admins replace the whole services directory (about 100 KB for the sample) in one PUT.
-LARGER_BODIES: Final = {"/api/v1/directory": 1024 * 1024}
+# Admins replace the whole services directory (about 100 KB for the sample) in one PUT,
+# and a reply template's wordings (up to 16 languages of 3000 characters, which JSON may
+# write as 12 bytes each). A key ending in "/" is a prefix.
+LARGER_BODIES: Final = {"/api/v1/directory": 1024 * 1024, "/api/v1/templates/": 1024 * 1024}
 
 
 async def _reply(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
@@ -114,7 +116,12 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     def limit_for(self, path: str) -> int:
-        return max(self.max_bytes, LARGER_BODIES.get(path.rstrip("/"), 0))
+        larger = [
+            size
+            for where, size in LARGER_BODIES.items()
+            if path.rstrip("/") == where or (where.endswith("/") and path.startswith(where))
+        ]
+        return max([self.max_bytes, *larger])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS"):

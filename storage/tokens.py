@@ -8,6 +8,7 @@ carries its duty settings (on duty, queues, e-mail) and its linked Telegram chat
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from datetime import datetime
@@ -22,6 +23,14 @@ from storage.types import utcnow
 ROLES = frozenset({"admin", "conseiller"})
 # Wrong `/link` codes (from any chat) after which a waiting code is void.
 MAX_LINK_FAILURES: Final = 5
+# Every token is `secrets.token_urlsafe(TOKEN_BYTES)`: 43 URL-safe base64 characters.
+TOKEN_BYTES: Final = 32
+_TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def well_formed(token: str) -> bool:
+    """Whether `token` has the shape of a token `create` returns (it may still be wrong)."""
+    return _TOKEN_SHAPE.fullmatch(token) is not None
 
 
 def hash_token(token: str) -> str:
@@ -42,7 +51,7 @@ class TokenRepository:
         """Store a new token and return its plaintext (shown once)."""
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
-        token = secrets.token_urlsafe(32)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
         self._session.add(
             ApiToken(
                 name=name,

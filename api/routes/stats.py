@@ -2,10 +2,11 @@
 
 The figures are `storage.stats` (see there what each one counts); a conseiller's are
 their structure's (`api.casework.stats`, audited). This route picks the period, the
-structure and the format. With `year`, the answer adds the seeds' yearly tables
-(`storage/stats_tables.py`) under `tables`, and the CSV is those tables, one cell a line
-(table, row, column, value). A year before `FIRST_YEAR` or after this one, or a year with
-from/to, is a 422 naming `year`. In the CSV, a cell that a spreadsheet would take for a
+structure and the format. `/stats/yearly?year=` adds the seeds' yearly tables
+(`storage/stats_tables.py`) under `tables`, and its CSV is those tables, one cell a line
+(table, row, column, value); a year before `FIRST_YEAR` or after this one is a 422 naming
+`year`. (A route of its own, so that no valid-looking mix of year and from/to exists.)
+In the CSV, a cell that a spreadsheet would take for a
 formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with
 a single quote.
 """
@@ -63,44 +64,49 @@ def _tables_csv(tables: dict[str, dict[str, dict[str, Any]]]) -> str:
     return out.getvalue()
 
 
-def _check_year(year: int, period_given: bool) -> None:
+def _check_year(year: int) -> None:
     """A 422 shaped like FastAPI's own validation errors, naming the `year` query."""
-    problem = None
-    if period_given:
-        problem = "give either year or from/to, not both"
-    elif not FIRST_YEAR <= year <= utcnow().year:
+    if not FIRST_YEAR <= year <= utcnow().year:
         problem = f"year must be between {FIRST_YEAR} and {utcnow().year}"
-    if problem:
-        where = ("query", "year")
         raise RequestValidationError(
-            [{"type": "value_error", "loc": where, "msg": problem, "input": year}]
+            [{"type": "value_error", "loc": ("query", "year"), "msg": problem, "input": year}]
         )
 
 
-@router.get(
-    "/stats",
-    response_model=None,
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
-)
+CONTENT: Final = {200: {"content": {"application/json": {}, "text/csv": {}}}}
+Structure = Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+
+
+@router.get("/stats", response_model=None, responses=CONTENT)
 async def stats(
     request: Request,
     who: CallerDep,
     date_from: Annotated[IsoDateTime | None, Query(alias="from")] = None,
     date_to: Annotated[IsoDateTime | None, Query(alias="to")] = None,
     format: Literal["json", "csv"] = "json",
-    year: Annotated[int | None, Query(ge=1, le=9999)] = None,
-    structure: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    structure: Structure = None,
 ) -> dict[str, Any] | Response:
     service = deps.stats(request, who)
-    if year is not None:
-        _check_year(year, date_from is not None or date_to is not None)
-        figures = await service.yearly(year, format, structure)
-        if format == "csv":
-            return PlainTextResponse(_tables_csv(figures["tables"]), media_type="text/csv")
-        return figures
     end = date_to or utcnow()
     start = date_from or end - timedelta(days=365)
     figures = await service.indicators(start, end, format, structure)
     if format == "csv":
         return PlainTextResponse(_csv(figures), media_type="text/csv")
+    return figures
+
+
+@router.get("/stats/yearly", response_model=None, responses=CONTENT)
+async def yearly_stats(
+    request: Request,
+    who: CallerDep,
+    year: Annotated[
+        int, Query(json_schema_extra={"minimum": FIRST_YEAR, "maximum": utcnow().year})
+    ],
+    format: Literal["json", "csv"] = "json",
+    structure: Structure = None,
+) -> dict[str, Any] | Response:
+    _check_year(year)
+    figures = await deps.stats(request, who).yearly(year, format, structure)
+    if format == "csv":
+        return PlainTextResponse(_tables_csv(figures["tables"]), media_type="text/csv")
     return figures

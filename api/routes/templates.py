@@ -6,7 +6,7 @@ the person's language.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Final
 
 from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +19,9 @@ from api.staff_text import RequiredLine, StaffText
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"], responses=ERRORS)
 TemplateKey = Annotated[str, Path(pattern=r"^[a-z0-9_-]{1,64}$")]
+# Wordings in one template: more than the shipped languages (a code not shipped is a 422).
+# The largest body this allows fits `relais.hardening.LARGER_BODIES["/api/v1/templates/"]`.
+MAX_LANGUAGES: Final = 16
 
 
 def _templates(request: Request, who: Caller) -> TemplateService:
@@ -31,7 +34,7 @@ class TemplateIn(BaseModel):
     title: Annotated[RequiredLine, Field(min_length=1, max_length=120)]
     texts: Annotated[
         dict[Annotated[str, Field(max_length=8)], Annotated[StaffText, Field(max_length=3000)]],
-        Field(max_length=40),
+        Field(max_length=MAX_LANGUAGES),
     ]
 
 

@@ -150,6 +150,7 @@ ROWS: dict[tuple[str, str], Callable[[World], Probe]] = {
     ("DELETE", "/api/v1/templates/{key}"): lambda w: Probe(DENIED, {"key": "a_template"}),
     # Indicators, audit, directory.
     ("GET", "/api/v1/stats"): lambda w: Probe(ALLOWED),
+    ("GET", "/api/v1/stats/yearly"): lambda w: Probe(ALLOWED, query={"year": "2025"}),
     ("GET", "/api/v1/audit"): lambda w: Probe(DENIED),
     ("GET", "/api/v1/directory"): lambda w: Probe(ALLOWED),
     ("PUT", "/api/v1/directory"): lambda w: Probe(DENIED, body={"yaml": "deployments: []"}),

@@ -34,7 +34,7 @@ async def _aid_journey(chat: WebChat, gender: str, neighbourhood: str | None, kn
 
 async def _tables(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
     asked = {"year": str(utcnow().year)}
-    response = await client.get("/api/v1/stats", params=asked, headers=headers)
+    response = await client.get("/api/v1/stats/yearly", params=asked, headers=headers)
     assert response.status_code == 200, response.text
     tables: dict[str, Any] = response.json()["tables"]
     return tables

@@ -43,6 +43,7 @@ async def _journey(chat: WebChat, journey: str) -> None:
         await chat.tap("transport")
         await chat.tap("18_25")
         await chat.tap("regular_stay")
+        await chat.skip_profile()  # a newcomer is asked about an interpreter
         await chat.say("Clermont-Ferrand")
         await chat.tap("contact")
     else:

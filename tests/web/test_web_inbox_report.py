@@ -49,7 +49,7 @@ def test_the_yearly_report_shows_the_seeds_tables_and_the_bus_taps(
         expect(caption).to_be_visible()
         expect(caption).not_to_have_text(f"report.{name}")
     month = date.today().strftime("%Y-%m")
-    shown = relais.admin_get(token, "/stats", year=str(date.today().year))
+    shown = relais.admin_get(token, "/stats/yearly", year=str(date.today().year))
     assert shown["tables"]["kiosk_met"][month]["total"] == met
     # The month's row of the bus table: its "total" cell is the taps.
     expect(page.locator("#report-kiosk_met tbody tr").nth(date.today().month - 1)).to_contain_text(

@@ -1,5 +1,5 @@
 // The yearly report (issue 18): the seeds' tables for a chosen year and structure
-// (GET /stats?year=&structure=), each as a table with a chart, and their CSV.
+// (GET /stats/yearly?year=&structure=), each as a table with a chart, and their CSV.
 // A conseiller sees their structure only; an administrator picks one or all.
 import { barChart, columnChart } from "./inbox-charts.js";
 import { api, el, label, t } from "./inbox-core.js";
@@ -73,7 +73,7 @@ export async function showReport() {
   const form = document.getElementById("report-form");
   if (!form.elements.year.value) form.elements.year.value = String(new Date().getFullYear());
   await structures();
-  const figures = await api(`/stats?${query()}`);
+  const figures = await api(`/stats/yearly?${query()}`);
   document.getElementById("report").replaceChildren(...TABLES.flatMap(([name, prefix, column]) => {
     const rows = figures.tables[name] ?? {};
     const parts = [tableOf(name, prefix, rows)];
@@ -85,7 +85,7 @@ export async function showReport() {
 async function exportReport() {
   const params = query();
   params.set("format", "csv");
-  const response = await api(`/stats?${params}`, { raw: true });
+  const response = await api(`/stats/yearly?${params}`, { raw: true });
   const url = URL.createObjectURL(await response.blob());
   const link = el("a", { href: url, download: `relais-rapport-${params.get("year")}.csv` });
   document.body.append(link);
