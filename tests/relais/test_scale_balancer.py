@@ -102,8 +102,11 @@ async def _drain_under_load(client: httpx.AsyncClient, server: RestartableServer
     stop = asyncio.Event()
 
     async def talk(person: Person) -> None:
+        # At a person's pace (the per-person bucket refills 5 a second), so a refusal
+        # here could only come from the drain.
         while not stop.is_set():
             await person.say("/menu")
+            await asyncio.sleep(0.3)
 
     talking = [asyncio.create_task(talk(p)) for p in people]
     await asyncio.sleep(0.5)

@@ -31,6 +31,16 @@ class ChatPage:
         # The turn is over when the next question's buttons are there (or a reply came).
         expect(self.page.locator(".choice:disabled")).to_have_count(0)
 
+    def skip_to(self, wanted: str, skip: str = "not_said", limit: int = 8) -> None:
+        """Answers the optional questions with `skip` until `wanted` is offered, then taps
+        it (the profile and yearly-report questions depend on the deployment's rules)."""
+        for _ in range(limit):
+            if self.choice(wanted).count():
+                self.tap(wanted)
+                return
+            self.tap(skip)
+        raise AssertionError(f"{wanted!r} was never offered")
+
     def say(self, text: str) -> None:
         self.page.fill("#text", text)
         self.page.press("#text", "Enter")

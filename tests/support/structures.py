@@ -59,7 +59,11 @@ async def b_world(app: FastAPI, client: httpx.AsyncClient) -> World:
     world = World(
         await staff(app, "conseiller", "ml-cmv"), await staff(app, "conseiller", "cecler")
     )
-    starts = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    # Mid-morning UTC, so the slot falls on the same calendar day in Europe/Paris whatever
+    # the hour the tests run at (the agenda is per local day).
+    starts = (datetime.now(UTC) + timedelta(days=3)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     async with app.state.services.db.transaction() as session:
         conversation = await ConversationRepository(session).create(
             "b" * 64, "web", "fr", {"lang": "fr", "consent": True}

@@ -9,7 +9,10 @@ let timer = null;
 let generation = 0;
 let latest = null;
 let urgentWaiting = 0;
+let scope = null;
 let sound = null;
+let tick = null;
+let polls = 0;
 
 function title(count) {
   const plain = t("page_title");
@@ -37,12 +40,21 @@ function beep() {
 
 async function poll(refresh) {
   const team = document.getElementById("filters").elements.queue?.value;
+  const wanted = team ? "mine" : "all";
+  // A new scope (the team filter changed) starts afresh: its count is not "news".
+  if (wanted !== scope) latest = null;
   const query = new URLSearchParams({ since: String(latest ?? 0) });
   if (team) query.set("my_queues", "true");
+  const asked = ++polls;
   const changes = await api(`/inbox/changes?${query}`);
+  if (asked !== polls) return; // a newer poll (filters just applied) answers instead
   const first = latest === null;
+  const rescoped = scope !== null && wanted !== scope;
+  if (rescoped) urgentWaiting = changes.urgent_waiting;
   latest = changes.latest;
+  scope = wanted;
   document.body.dataset.live = String(latest);
+  document.body.dataset.liveScope = scope;
   if (!first && changes.referrals.length) {
     if (!document.getElementById("referrals-view").hidden) await refresh();
     notify(t("live_new", { count: changes.referrals.length }));
@@ -55,8 +67,16 @@ async function poll(refresh) {
   title(urgentWaiting);
 }
 
+// Applying the filters polls at once, so the badge follows the chosen scope.
+function pollNow() {
+  if (!tick) return;
+  clearTimeout(timer);
+  tick();
+}
+
 export function setupTeamFilter(account) {
   const form = document.getElementById("filters");
+  form.addEventListener("submit", pollNow);
   if (!form.elements.queue) {
     const box = el("select", { name: "queue" });
     form.querySelector("label.check")?.before(el("label", {}, el("span", {}, t("filter_queue")), box));
@@ -70,9 +90,12 @@ export function startLive(account, refresh) {
   document.addEventListener("pointerdown", unlockSound);
   unlockSound();
   const mine = ++generation;
-  const tick = async () => {
+  tick = async () => {
     try { await poll(refresh); } catch { /* a missed poll is retried at the next tick */ }
-    if (mine === generation) timer = setTimeout(tick, EVERY_MS);
+    if (mine === generation) {
+      clearTimeout(timer);
+      timer = setTimeout(tick, EVERY_MS);
+    }
   };
   tick();
 }
@@ -81,7 +104,10 @@ export function stopLive() {
   generation += 1;
   clearTimeout(timer);
   timer = null;
+  tick = null;
   latest = null;
+  scope = null;
   urgentWaiting = 0;
+  delete document.body.dataset.liveScope;
   title(0);
 }

@@ -77,5 +77,5 @@ async def test_the_taps_show_in_the_year_s_indicators(
         await client.post("/webchat/kiosk/met", json={"place": "bus-jaude"})
     today = _today()
     year = {"year": today[:4]}
-    figures = (await client.get("/api/v1/stats", params=year, headers=admin_headers)).json()
+    figures = (await client.get("/api/v1/stats/yearly", params=year, headers=admin_headers)).json()
     assert figures["tables"]["kiosk_met"][today[:7]] == {"total": 3, "bus-jaude": 3}
