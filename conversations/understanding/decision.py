@@ -2,10 +2,12 @@
 
 Safety first: a message is an emergency when the model's emergency score (the summed
 probability of distress, violence and housing_emergency) reaches the calibrated
-threshold, or when the lexicon has a strong emergency cue (rules are precise where they
-fire). Below that, a score in the borderline band names a `possible_emergency`: the
-engine asks one kind safety question. Otherwise the most probable request wins, and an
-`about` is given when its fine label holds most of the intent's probability.
+threshold, or when the lexicon has a strong emergency cue that the model corroborates
+(its score at least borderline): any emergency wins, also when a request comes first
+("rdv demain? jveux mourir"). Below that, a score in the borderline band names a
+`possible_emergency`: the engine asks one kind safety question. Otherwise the most
+probable request wins, and an `about` is given when its fine label holds most of the
+intent's probability.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ class Decision:
 class Policy:
     emergency: float  # model emergency score at or above which a message is an emergency
     borderline: float  # ... at or above which the safety question is asked
-    rule: float  # lexicon emergency score at or above which the rules alone decide
+    rule: float  # lexicon emergency score at or above which the rules decide, if corroborated
 
 
 def intent_proba(proba: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -55,13 +57,16 @@ def decide(
     labels: Sequence[str],
     policy: Policy,
     rule: tuple[Intent, float] | None = None,
+    rule_alone: bool = False,
 ) -> Decision:
-    """`proba`: one row over `labels`; `rule`: the lexicon's strongest emergency and score."""
+    """`proba`: one row over `labels`; `rule`: the lexicon's strongest emergency and score;
+    `rule_alone`: a strong cue needs no corroboration (a long message, far from the
+    phone-length messages the model learnt from)."""
     per_intent = intent_proba(proba, labels)
     emergency = per_intent[_EMERGENCY_COLUMNS]
     score = float(emergency.sum())
     model_emergency = EMERGENCY_INTENTS[int(emergency.argmax())]
-    if rule is not None and rule[1] >= policy.rule:
+    if rule is not None and rule[1] >= policy.rule and (rule_alone or score >= policy.borderline):
         shown = max(score, rule[1])
         return Decision(rule[0], round(shown, 3), None, round(shown, 3), None)
     if score >= policy.emergency:

@@ -26,6 +26,7 @@ from conversations.understanding.model import EMERGENCY_INTENTS, LANGUAGES, Inte
 from conversations.understanding.training import (
     LABELS,
     Hyper,
+    combinations,
     fit_model,
     folds,
     junk,
@@ -37,35 +38,41 @@ from conversations.understanding.understander import Understander, _cue_words, r
 
 MAX_FALSE_EMERGENCIES = 0.03  # pooled, on cross-validation
 MIN_SAFETY_NET_RECALL = 0.98  # emergencies read as one, or asked the safety question
-RULE_FLOORS = (0.5, 0.75, 0.95, 1.01)  # 1.01: the rules never decide alone
+# A full-strength rule cue, corroborated by a borderline score, always counts ("any
+# emergency wins": "rdv demain? jveux mourir"); calibration lowered false emergencies by
+# never letting it (1.01), so it is fixed by design and the threshold is chosen around it.
+RULE_FLOORS = (1.0,)
 LANGUAGE_MIXES = (0.0, 0.25, 0.5, 0.75, 0.9)
 
 
 def calibrate(
     proba: np.ndarray, examples: Sequence[Example], rules: Sequence[tuple[Intent, float]]
 ) -> tuple[Policy, dict[str, float]]:
-    """The policy with the best emergency recall at <= 3 % false emergencies, and the
-    borderline band that brings the safety-net recall to 98 %."""
+    """The policy with the best emergency recall at <= 3 % false emergencies; for each
+    emergency threshold, the borderline band is the one that brings the safety-net
+    recall to 98 %, and a strong rule cue corroborated by a borderline score counts."""
     is_emergency = np.array([e.intent in EMERGENCY_INTENTS for e in examples])
     best: tuple[float, Policy] | None = None
     for floor in RULE_FLOORS:
         for threshold in np.arange(0.05, 0.96, 0.01):
-            policy = Policy(float(threshold), float(threshold), floor)
+            policy = _with_borderline(proba, is_emergency, Policy(float(threshold), 0.0, floor))
             said = _emergencies(proba, rules, policy)
             false = said[~is_emergency].mean()
             recall = said[is_emergency].mean()
             if false <= MAX_FALSE_EMERGENCIES and (best is None or recall > best[0]):
                 best = (recall, policy)
     assert best is not None, "no threshold keeps false emergencies low enough"
-    policy = best[1]
+    return best[1], {"cv_emergency_recall": round(float(best[0]), 4)}
+
+
+def _with_borderline(proba: np.ndarray, is_emergency: np.ndarray, policy: Policy) -> Policy:
+    """The highest borderline that asks or catches 98 % of the emergencies."""
     scores = proba_emergency(proba)
-    caught = _emergencies(proba, rules, policy)
-    missed = np.sort(scores[is_emergency & ~caught])[::-1]
+    missed = np.sort(scores[is_emergency & (scores < policy.emergency)])[::-1]
     allowed = int(np.floor((1 - MIN_SAFETY_NET_RECALL) * is_emergency.sum()))
     needed = len(missed) - allowed  # borderline must reach the needed-th missed score
     borderline = float(missed[needed - 1]) if needed > 0 else policy.emergency
-    policy = Policy(policy.emergency, min(policy.emergency, max(borderline, 0.02)), policy.rule)
-    return policy, {"cv_emergency_recall": round(float(best[0]), 4)}
+    return Policy(policy.emergency, min(policy.emergency, max(borderline, 0.02)), policy.rule)
 
 
 def proba_emergency(proba: np.ndarray) -> np.ndarray:
@@ -78,7 +85,7 @@ def _emergencies(
 ) -> np.ndarray:
     scores = proba_emergency(proba)
     strong = np.array([score >= policy.rule for _, score in rules])
-    return (scores >= policy.emergency) | strong
+    return (scores >= policy.emergency) | (strong & (scores >= policy.borderline))
 
 
 def cv_understandings(
@@ -144,6 +151,12 @@ def fit_languages(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv-out", help="also write the CV predictions (JSON) here")
+    parser.add_argument(
+        "--combinations",
+        type=int,
+        default=0,
+        help="synthetic request + emergency messages per language (0: none)",
+    )
     args = parser.parse_args(argv)
     sources = training_sources()
     examples = load_corpus(*sources)
@@ -151,14 +164,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     understander = Understander(with_model=False)
     print(f"{len(examples)} examples from {', '.join(s.name for s in sources)}")
     languages, cv_languages = fit_languages(examples, understander)
-    # Synthetic nonsense joins every fit but is never held out nor scored.
-    extra = junk()
-    v = views([*examples, *extra], understander)
-    hyper = Hyper()
     parts = folds(examples)
-    real = np.arange(len(examples))
-    p_e5, p_ngram = out_of_fold(v, [*parts, np.arange(len(examples), len(v.y))], hyper)
-    proba = stacked_out_of_fold(p_e5, p_ngram, v, parts, hyper)[real]
+    # Synthetic "request + emergency" messages are held out with the fold of their halves;
+    # synthetic nonsense joins every fit. Neither is ever scored.
+    mixed, mixed_by_fold = combinations(examples, parts, args.combinations)
+    extra = junk()
+    v = views([*examples, *mixed, *extra], understander)
+    hyper = Hyper()
+    n = len(examples)
+    held = [np.concatenate([part, n + ids]) for part, ids in zip(parts, mixed_by_fold, strict=True)]
+    real = np.arange(n)
+    p_e5, p_ngram = out_of_fold(v, [*held, np.arange(n + len(mixed), len(v.y))], hyper)
+    proba = stacked_out_of_fold(p_e5, p_ngram, v, held, hyper)[real]
     rules = [rule_emergency(understander.rule_scores(e.text)) for e in examples]
     policy, figures = calibrate(proba, examples, rules)
     print(f"policy {policy} {figures}")
@@ -172,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hyper": hyper.__dict__,
         "examples": len(examples),
         "synthetic_nonsense": len(extra),
+        "synthetic_combinations": len(mixed),
         "cv_table": cv_table,
         **figures,
     }
