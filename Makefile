@@ -47,16 +47,17 @@ eval:
 
 # Issue 8: turn throughput and latency, memory per conversation, the raw commit rate of the
 # same database and a python-telegram-bot baseline, side by side, on SQLite and on a
-# throwaway PostgreSQL database (started like `make test`). Writes bench/results.json and
-# the table of docs/benchmarks.md; about 2-3 minutes. BENCH_ARGS="--people 100" to shorten.
+# PostgreSQL cluster that bench.run starts for the run with production durability (fsync,
+# full_page_writes, synchronous_commit on; issue 14), stopped after. Issue 14: then `wrk`
+# against `relais serve` on both databases at 2/4/16/64 connections (bench/http.py).
+# Writes bench/results.json and the tables of docs/benchmarks.md; about 5 minutes.
+# BENCH_ARGS="--people 100" to shorten.
 BENCH_ARGS ?=
+HTTP_BENCH_ARGS ?=
 .PHONY: bench bench-scale
 bench:
-	@if [ -z "$${RELAIS_TEST_PG_URL:-}" ]; then \
-		RELAIS_TEST_PG_URL="$$(.ci/start-postgres)" || exit 1; \
-		export RELAIS_TEST_PG_URL; \
-	fi; \
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.http_load $(HTTP_BENCH_ARGS)
 	$(BIN)/python -m bench.understanding
 
 # Issue 15: what a shared rate limit costs per request, and throughput through nginx with

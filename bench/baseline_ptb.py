@@ -42,9 +42,23 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 TOKEN = "123456:BENCHMARK-TOKEN"
 
-(LANGUAGE, CONSENT, MENU, WHERE_SLEEP, OWN_PROBLEM, AGE, COMMUNE, RESOURCES, WORK, SUMMARY) = range(
-    10
-)
+(
+    LANGUAGE,
+    CONSENT,
+    MENU,
+    WHERE_SLEEP,
+    OWN_PROBLEM,
+    AGE,
+    COMMUNE,
+    RESOURCES,
+    WORK,
+    JUSTICE,
+    FOLLOWED,
+    GENDER,
+    NEIGHBOURHOOD,
+    KNOWN,
+    SUMMARY,
+) = range(15)
 
 QUESTIONS: dict[int, tuple[str, list[tuple[str, str]]]] = {
     LANGUAGE: (
@@ -107,6 +121,46 @@ QUESTIONS: dict[int, tuple[str, list[tuple[str, str]]]] = {
             ("No job, no school right now", "housing.work.neet"),
             ("I am looking for a job", "housing.work.job_seeker"),
             ("I am at school or in training", "housing.work.student"),
+        ],
+    ),
+    JUSTICE: (
+        "Are you followed by the justice services (PJJ or SPIP)?",
+        [
+            ("Yes, by the PJJ", "housing.justice.pjj"),
+            ("Yes, by the SPIP", "housing.justice.spip"),
+            ("No", "housing.justice.no"),
+        ],
+    ),
+    FOLLOWED: (
+        "Does someone already help you?",
+        [
+            ("An adviser of the Mission Locale", "housing.followed.ml_adviser"),
+            ("A social worker", "housing.followed.social_worker"),
+            ("No one", "housing.followed.none"),
+        ],
+    ),
+    GENDER: (
+        "Last questions, for our yearly figures only. You can skip them. Are you…",
+        [
+            ("A woman", "housing.gender.woman"),
+            ("A man", "housing.gender.man"),
+            ("I'd rather not say", "housing.gender.not_said"),
+        ],
+    ),
+    NEIGHBOURHOOD: (
+        "Do you live in one of these neighbourhoods?",
+        [
+            ("Croix-de-Neyrat", "housing.neighbourhood.croix-de-neyrat"),
+            ("Another one", "housing.neighbourhood.other"),
+            ("I'd rather not say", "housing.neighbourhood.not_said"),
+        ],
+    ),
+    KNOWN: (
+        "Have you already come to the Mission Locale?",
+        [
+            ("Yes", "housing.known_to_ml.yes"),
+            ("No", "housing.known_to_ml.no"),
+            ("I'd rather not say", "housing.known_to_ml.not_said"),
         ],
     ),
     SUMMARY: (
@@ -187,7 +241,12 @@ def build_conversation() -> ConversationHandler[Any]:
                 AGE: [on(r"housing\.age\.", "age_band", COMMUNE)],
                 COMMUNE: [MessageHandler(filters.TEXT & ~filters.COMMAND, _commune)],
                 RESOURCES: [on(r"housing\.resources\.", "resources_band", WORK)],
-                WORK: [on(r"housing\.work\.", "work_situation", SUMMARY)],
+                WORK: [on(r"housing\.work\.", "work_situation", JUSTICE)],
+                JUSTICE: [on(r"housing\.justice\.", "justice", FOLLOWED)],
+                FOLLOWED: [on(r"housing\.followed\.", "followed_by", GENDER)],
+                GENDER: [on(r"housing\.gender\.", "gender", NEIGHBOURHOOD)],
+                NEIGHBOURHOOD: [on(r"housing\.neighbourhood\.", "neighbourhood", KNOWN)],
+                KNOWN: [on(r"housing\.known_to_ml\.", "known_to_ml", SUMMARY)],
                 SUMMARY: [
                     CallbackQueryHandler(_contact, pattern=r"^housing\.summary\.contact"),
                     on(r"housing\.summary\.", "summary", MENU),

@@ -1,7 +1,10 @@
 """The housing journey every benchmark plays: the same inputs for Relais and the baseline.
 
 One person: open the chat, pick English, agree, open Housing, say they rent and cannot
-pay, answer age, town (free text), resources and work, and ask to be contacted. Every
+pay, answer age, town (free text), resources, work, justice follow-up, who already helps
+them, then skip the three questions for the yearly figures (gender, neighbourhood, known
+to the Mission Locale; the flows added these five questions in December 2026, the
+journey was 11 turns before), and ask to be contacted. Every
 step but the first is a separate inbound message (a turn); the town is typed, the rest
 are button taps. The last tap writes an intake and a referral.
 """
@@ -22,6 +25,11 @@ HOUSING_JOURNEY: Final[tuple[tuple[str, str], ...]] = (
     ("text", "Clermont-Ferrand"),
     ("payload", "housing.resources.low"),
     ("payload", "housing.work.job_seeker"),
+    ("payload", "housing.justice.no"),
+    ("payload", "housing.followed.none"),
+    ("payload", "housing.gender.not_said"),
+    ("payload", "housing.neighbourhood.not_said"),
+    ("payload", "housing.known_to_ml.not_said"),
     ("payload", "housing.summary.contact"),
 )
 

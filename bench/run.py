@@ -3,8 +3,10 @@ table of docs/benchmarks.md.
 
     python -m bench.run [--people 240] [--concurrency 16] [--pg-url URL]
 
-For each database (a SQLite file in a temporary folder; a PostgreSQL database created for
-the run on the server named by --pg-url or RELAIS_TEST_PG_URL, dropped afterwards): the
+For each database (a SQLite file in a temporary folder; a PostgreSQL database on a
+cluster started for the run with production durability — fsync, full_page_writes and
+synchronous_commit on, bench/durable_pg.py — stopped and removed afterwards, or on the
+server named by --pg-url; the settings the server reports go into the results): the
 raw single-row commit rate, the Relais turn run (throughput, p50/p99, on-disk bytes per
 conversation) and the memory burst. The baseline (python-telegram-bot) does not use a
 database: it runs once and is compared with both.
@@ -22,7 +24,7 @@ import secrets
 import sys
 import tempfile
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -32,6 +34,8 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from bench.baseline_ptb import measure_baseline
+from bench.durable_pg import durable_cluster, server_settings
+from bench.journey import TURNS_PER_JOURNEY
 from bench.memory import baseline_memory, relais_memory
 from bench.raw_commits import asyncpg_dsn, measure_raw_commits
 from bench.relais_turns import measure_turns
@@ -191,6 +195,16 @@ def table(results: dict[str, Any]) -> str:
         f"active conversation {results['baseline_memory']['kib_per_conversation']:.1f} KiB "
         f"(peak), {results['baseline_memory']['kib_retained_per_conversation']:.1f} KiB kept.",
     ]
+    durability = results.get("durability", {})
+    if "postgresql" in durability:
+        pg = durability["postgresql"]
+        rows.append(
+            "\n" + f"Durability: PostgreSQL {pg['server_version']} with fsync={pg['fsync']}, "
+            f"full_page_writes={pg['full_page_writes']}, "
+            f"synchronous_commit={pg['synchronous_commit']} "
+            f"(wal_sync_method={pg['wal_sync_method']}); SQLite in WAL mode with "
+            f"synchronous={durability['sqlite']['synchronous']} (2 = FULL)."
+        )
     return "\n".join(rows)
 
 
@@ -213,7 +227,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         "machine": machine(),
         "people": args.people,
         "concurrency": args.concurrency,
-        "turns_per_journey": 11,
+        "turns_per_journey": TURNS_PER_JOURNEY,
         "journey": "housing (bench/journey.py)",
     }
     with tempfile.TemporaryDirectory(prefix="relais-bench-") as folder:
@@ -228,10 +242,22 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         print("sqlite…", flush=True)
         sqlite_url = f"sqlite+aiosqlite:///{work / 'relais.sqlite3'}"
         results["turns"]["sqlite"] = await one_backend(sqlite_url, args, baseline)
-        if args.pg_url:
+        results["durability"] = {
+            "sqlite": {
+                "journal_mode": "wal",
+                "synchronous": results["turns"]["sqlite"]["details"]["raw_commits"]["server"][
+                    "synchronous"
+                ],
+            }
+        }
+        if args.postgres:
             print("postgresql…", flush=True)
-            async with postgres_database(args.pg_url) as pg_url:
-                results["turns"]["postgresql"] = await one_backend(pg_url, args, baseline)
+            with ExitStack() as stack:
+                server = args.pg_url or stack.enter_context(durable_cluster())
+                results["durability"]["postgresql"] = await server_settings(server)
+                print(f"postgresql settings: {results['durability']['postgresql']}", flush=True)
+                async with postgres_database(server) as pg_url:
+                    results["turns"]["postgresql"] = await one_backend(pg_url, args, baseline)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     return results
 
@@ -245,7 +271,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sweep", type=int, nargs="*", default=[4, 64])
     parser.add_argument("--sweep-people", type=int, default=80)
     parser.add_argument("--workers", type=int, default=2, help="worker processes (PostgreSQL)")
-    parser.add_argument("--pg-url", default=os.environ.get("RELAIS_TEST_PG_URL", ""))
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("RELAIS_BENCH_PG_URL", ""),
+        help="a PostgreSQL server to use instead of starting a durable one for the run",
+    )
+    parser.add_argument("--no-postgres", dest="postgres", action="store_false", help="SQLite only")
     parser.add_argument("--out", type=Path, default=RESULTS)
     return parser.parse_args(argv)
 

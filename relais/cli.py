@@ -7,6 +7,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from relais.settings import Settings
 
@@ -18,15 +19,26 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    workers = args.workers or settings.workers
     # SIGTERM: stop accepting, let the requests in flight finish (up to the grace
     # period), then run the lifespan's shutdown (leases handed over, pool closed).
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-    )
+    # uvicorn[standard] brings uvloop and httptools; "auto" picks them when they import.
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "loop": "auto",
+        "http": "auto",
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+    }
+    if workers > 1:
+        # One process per core (issue 14), each with its own app, pool and event loop,
+        # sharing the socket; like several instances on one database (leases, shared
+        # limits). The secret key file is made here, once, not raced by the workers.
+        settings.pseudonym_key()
+        uvicorn.run("relais.app:create_app", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(settings), **options)
     return 0
 
 
@@ -122,6 +134,9 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web chat, admin API and chat page")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, help="worker processes (default RELAIS_WORKERS, 1); one per core"
+    )
     chat = commands.add_parser("chat", help="chat in the terminal")
     chat.add_argument("--json", action="store_true", help="JSON lines in and out")
     chat.add_argument("--lang", help="language hint, e.g. fr or en")

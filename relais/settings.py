@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     db_pgbouncer: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
+    # Worker processes of `relais serve` (uvicorn), each with its own pool: one per core
+    # on PostgreSQL (docs/deployment.md). Keep 1 on SQLite: one writer at a time anyway.
+    workers: int = 1
     deployment: str = "clermont-ferrand"
     directory_path: Path = DEFAULT_DIRECTORY
     timezone: str = "Europe/Paris"

@@ -150,8 +150,12 @@ def open_database(settings: Settings) -> Database:
     return Database(
         url.render_as_string(hide_password=False),
         keyring=settings.keyring(),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
+        # The whole budget (pool + overflow) is kept once opened: SQLAlchemy closes an
+        # overflow connection as soon as it is returned, so bursts above the pool size
+        # opened and closed a PostgreSQL connection per request (issue 14). Opened on
+        # demand, never more than the budget.
+        pool_size=settings.db_pool_size + settings.db_max_overflow,
+        max_overflow=0,
         **options,
     )
 

@@ -1,7 +1,11 @@
 """Encryption at rest of free text: answers, conversation state, notes, messages.
 
-Columns typed `SealedJSON` or `SealedText` hold a Fernet token (AES-128-CBC + HMAC-SHA256)
-prefixed with `SEAL_PREFIX`, never the plain value. The keys come from the settings
+Columns typed `SealedJSON` or `SealedText` hold a sealed token prefixed with
+`SEAL_PREFIX`, never the plain value: AES-256-GCM (`enc2:`, issue 14) — a 4-byte key id,
+a random 96-bit nonce, the ciphertext and its 16-byte tag, base64 — under a key derived
+(HKDF-SHA256) from each data key. Tokens written before by Fernet (AES-128-CBC +
+HMAC-SHA256, `enc1:`) are still opened with the same keys, and rewritten as `enc2:` on
+their next write or by the rotation command. The keys come from the settings
 (`RELAIS_DATA_KEYS`, newest first, or a key derived from the secret key) and travel with
 the engine: `Database` attaches its `Keyring` to its dialect, so two databases in one
 process can use different keys. Rotation: put the new key first, keep the old ones after
@@ -13,34 +17,60 @@ as they are and sealed on their next write or by the rotation command.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
+import os
 from collections.abc import Iterable
 from typing import Any, Final
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import JSON, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-SEAL_PREFIX: Final = "enc1:"
+# What `seal` writes: AES-256-GCM. Fernet tokens of earlier versions keep their prefix.
+SEAL_PREFIX: Final = "enc2:"
+FERNET_PREFIX: Final = "enc1:"
+_PREFIXES: Final = (SEAL_PREFIX, FERNET_PREFIX)
 _DIALECT_ATTRIBUTE: Final = "relais_keyring"
 _DERIVE_INFO: Final = b"relais data at rest v1"
+_AEAD_INFO: Final = b"relais data at rest aes-256-gcm v2"
+_KEY_ID_BYTES: Final = 4
+_NONCE_BYTES: Final = 12
 
 
 class SealedValueUnreadable(ValueError):
     """A sealed value was written under a key this deployment no longer has, or altered."""
 
 
+def _aead_key(fernet_key: bytes) -> tuple[bytes, AESGCM]:
+    """The key id and the AES-256-GCM key derived from one data key (a Fernet key)."""
+    raw = base64.urlsafe_b64decode(fernet_key)
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32 + _KEY_ID_BYTES, salt=None, info=_AEAD_INFO
+    ).derive(raw)
+    return derived[32:], AESGCM(derived[:32])
+
+
 class Keyring:
     """The data keys: the first one seals, any of them opens."""
 
     def __init__(self, keys: Iterable[bytes]) -> None:
-        fernets = [Fernet(key) for key in keys]
+        keys = list(keys)
+        fernets = [Fernet(key) for key in keys]  # also checks that each key is valid
         if not fernets:
             raise ValueError("a keyring needs at least one key")
         self._fernet = MultiFernet(fernets)
+        aead = [_aead_key(key) for key in keys]
+        self._key_id, self._sealer = aead[0]
+        # Key ids are 4 bytes: two keys sharing one are all tried, newest first.
+        self._openers: dict[bytes, list[AESGCM]] = {}
+        for key_id, cipher in aead:
+            self._openers.setdefault(key_id, []).append(cipher)
 
     @staticmethod
     def derive_key(secret: bytes) -> bytes:
@@ -58,26 +88,41 @@ class Keyring:
         return Fernet.generate_key().decode("ascii")
 
     def seal(self, plain: str) -> str:
-        return SEAL_PREFIX + self._fernet.encrypt(plain.encode()).decode("ascii")
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._sealer.encrypt(nonce, plain.encode(), None)
+        token = base64.urlsafe_b64encode(self._key_id + nonce + sealed)
+        return SEAL_PREFIX + token.decode("ascii")
 
     def open(self, stored: str) -> str:
-        if not stored.startswith(SEAL_PREFIX):
+        if stored.startswith(SEAL_PREFIX):
+            return self._open_aead(stored[len(SEAL_PREFIX) :])
+        if not stored.startswith(FERNET_PREFIX):
             return stored  # written before sealing existed
-        token = stored[len(SEAL_PREFIX) :].encode("ascii")
+        token = stored[len(FERNET_PREFIX) :].encode("ascii")
         try:
             return self._fernet.decrypt(token).decode()
         except InvalidToken:
             raise SealedValueUnreadable("sealed value cannot be decrypted") from None
 
-    def reseal(self, stored: str) -> str:
-        """The same value sealed under the newest key (plain legacy values get sealed)."""
-        if not stored.startswith(SEAL_PREFIX):
-            return self.seal(stored)
-        token = stored[len(SEAL_PREFIX) :].encode("ascii")
+    def _open_aead(self, token: str) -> str:
         try:
-            return SEAL_PREFIX + self._fernet.rotate(token).decode("ascii")
-        except InvalidToken:
+            raw = base64.urlsafe_b64decode(token)
+        except (binascii.Error, ValueError):
             raise SealedValueUnreadable("sealed value cannot be decrypted") from None
+        key_id = raw[:_KEY_ID_BYTES]
+        nonce = raw[_KEY_ID_BYTES : _KEY_ID_BYTES + _NONCE_BYTES]
+        sealed = raw[_KEY_ID_BYTES + _NONCE_BYTES :]
+        for cipher in self._openers.get(key_id, ()):
+            try:
+                return cipher.decrypt(nonce, sealed, None).decode()
+            except (InvalidTag, ValueError):
+                continue
+        raise SealedValueUnreadable("sealed value cannot be decrypted")
+
+    def reseal(self, stored: str) -> str:
+        """The same value sealed under the newest key (plain legacy values get sealed,
+        Fernet tokens become AES-GCM ones)."""
+        return self.seal(self.open(stored))
 
 
 def attach(dialect: Dialect, keyring: Keyring) -> None:
@@ -92,7 +137,7 @@ def keyring_of(dialect: Dialect) -> Keyring:
 
 
 def is_sealed(stored: object) -> bool:
-    return isinstance(stored, str) and stored.startswith(SEAL_PREFIX)
+    return isinstance(stored, str) and stored.startswith(_PREFIXES)
 
 
 class SealedText(TypeDecorator[str]):
