@@ -49,7 +49,7 @@ eval:
 # same database and a python-telegram-bot baseline, side by side, on SQLite and on a
 # PostgreSQL cluster that bench.run starts for the run with production durability (fsync,
 # full_page_writes, synchronous_commit on; issue 14), stopped after. Issue 14: then `wrk`
-# against `relais serve` on both databases at 2/4/16/64 connections (bench/http.py).
+# against `relais serve` on both databases at 2/4/16/64 connections (bench/http_load.py).
 # Writes bench/results.json and the tables of docs/benchmarks.md; about 5 minutes.
 # BENCH_ARGS="--people 100" to shorten.
 BENCH_ARGS ?=
