@@ -26,7 +26,6 @@ from conversations.understanding.model import EMERGENCY_INTENTS, LANGUAGES, Inte
 from conversations.understanding.training import (
     LABELS,
     Hyper,
-    combinations,
     fit_model,
     folds,
     junk,
@@ -151,12 +150,6 @@ def fit_languages(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cv-out", help="also write the CV predictions (JSON) here")
-    parser.add_argument(
-        "--combinations",
-        type=int,
-        default=0,
-        help="synthetic request + emergency messages per language (0: none)",
-    )
     args = parser.parse_args(argv)
     sources = training_sources()
     examples = load_corpus(*sources)
@@ -164,18 +157,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     understander = Understander(with_model=False)
     print(f"{len(examples)} examples from {', '.join(s.name for s in sources)}")
     languages, cv_languages = fit_languages(examples, understander)
-    parts = folds(examples)
-    # Synthetic "request + emergency" messages are held out with the fold of their halves;
-    # synthetic nonsense joins every fit. Neither is ever scored.
-    mixed, mixed_by_fold = combinations(examples, parts, args.combinations)
+    # Synthetic nonsense joins every fit but is never held out nor scored.
     extra = junk()
-    v = views([*examples, *mixed, *extra], understander)
+    v = views([*examples, *extra], understander)
     hyper = Hyper()
-    n = len(examples)
-    held = [np.concatenate([part, n + ids]) for part, ids in zip(parts, mixed_by_fold, strict=True)]
-    real = np.arange(n)
-    p_e5, p_ngram = out_of_fold(v, [*held, np.arange(n + len(mixed), len(v.y))], hyper)
-    proba = stacked_out_of_fold(p_e5, p_ngram, v, held, hyper)[real]
+    parts = folds(examples)
+    real = np.arange(len(examples))
+    p_e5, p_ngram = out_of_fold(v, [*parts, np.arange(len(examples), len(v.y))], hyper)
+    proba = stacked_out_of_fold(p_e5, p_ngram, v, parts, hyper)[real]
     rules = [rule_emergency(understander.rule_scores(e.text)) for e in examples]
     policy, figures = calibrate(proba, examples, rules)
     print(f"policy {policy} {figures}")
@@ -189,7 +178,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "hyper": hyper.__dict__,
         "examples": len(examples),
         "synthetic_nonsense": len(extra),
-        "synthetic_combinations": len(mixed),
         "cv_table": cv_table,
         **figures,
     }

@@ -25,7 +25,7 @@ from conversations.understanding.learned import (
     stack_features,
 )
 from conversations.understanding.linear import Softmax, fit
-from conversations.understanding.model import ABOUTS, EMERGENCY_INTENTS, INTENTS
+from conversations.understanding.model import ABOUTS, INTENTS
 from conversations.understanding.ngrams import Csr
 from conversations.understanding.understander import Understander
 
@@ -35,9 +35,6 @@ LABELS: tuple[str, ...] = (
     *(f"appointment/{a}" for a in ABOUTS[:3]),
     *(f"other/{a}" for a in ABOUTS[3:]),
 )
-
-
-_EMERGENCIES = frozenset(EMERGENCY_INTENTS)
 
 
 @dataclass(frozen=True)
@@ -211,38 +208,3 @@ def junk(n: int = 240, seed: int = 7) -> list[Example]:
         ]
         found.append(Example("en", "other", " ".join(words)))
     return found
-
-
-_JOINERS = (" ", ". ", ", ", " ... ", "\n", " et ", " / ")
-
-
-def combinations(
-    examples: Sequence[Example], parts: Sequence[np.ndarray], per_language: int = 48, seed: int = 11
-) -> tuple[list[Example], list[np.ndarray]]:
-    """Synthetic "request + emergency" messages, labelled with the emergency: any
-    emergency wins, wherever it sits in the message ("rdv demain? jveux mourir").
-
-    Both halves come from the same fold, and the combination goes to that fold, so a
-    cross-validated message is never scored by a model that saw a part of it. Returned
-    with, per fold, the combinations' indices (in the returned list). Used for fitting
-    only, never scored."""
-    rng = np.random.default_rng(seed)
-    made: list[Example] = []
-    by_fold: list[list[int]] = [[] for _ in parts]
-    fold_of = np.empty(len(examples), dtype=int)
-    for f, held in enumerate(parts):
-        fold_of[held] = f
-    for language in sorted({e.language for e in examples}):
-        for f in range(len(parts)):
-            mine = [i for i in parts[f] if examples[i].language == language]
-            urgent = [i for i in mine if examples[i].intent in _EMERGENCIES]
-            ordinary = [i for i in mine if examples[i].intent not in _EMERGENCIES]
-            if not urgent or not ordinary:
-                continue
-            for _ in range(per_language // len(parts)):
-                e, r = examples[int(rng.choice(urgent))], examples[int(rng.choice(ordinary))]
-                joiner = _JOINERS[int(rng.integers(len(_JOINERS)))]
-                text = joiner.join((r.text, e.text) if rng.random() < 0.7 else (e.text, r.text))
-                by_fold[f].append(len(made))
-                made.append(Example(language, e.intent, text))
-    return made, [np.array(ids, dtype=int) for ids in by_fold]

@@ -20,8 +20,6 @@ from dataclasses import astuple
 from functools import cache
 from typing import Final
 
-import numpy as np
-
 from conversations.understanding.decision import Policy, decide
 from conversations.understanding.langmodel import default_language_ngrams
 from conversations.understanding.language import LanguageGuesser
@@ -43,7 +41,9 @@ REQUEST_THRESHOLD: Final = 0.55
 SMALL_TALK: Final = "other"
 NOTHING_CONFIDENCE: Final = 0.6  # "other" when no cue at all was found
 MAX_CHARS: Final = 2000
-PART_CHARS: Final = 280  # a long message is also read in parts of this length
+# Longer than this, a message is far from the phone-length ones the model learnt from:
+# a strong rule cue then decides alone.
+LONG_MESSAGE_CHARS: Final = 280
 _EMERGENCY_CATEGORIES: Final = (*EMERGENCY_INTENTS, MEDICAL)
 
 
@@ -111,14 +111,14 @@ class Understander:
                 language_confidence=language_confidence,
                 emergency_score=round(confidence, 3) if intent in EMERGENCY_INTENTS else 0.0,
             )
-        proba = self._proba(text[:MAX_CHARS], scores)
+        proba = self.model.proba(text[:MAX_CHARS], scores)
         policy = Policy(*astuple(self.model.thresholds))
         decision = decide(
             proba,
             self.model.labels,
             policy,
             rule_emergency(scores),
-            rule_alone=len(text) > PART_CHARS,
+            rule_alone=len(text) > LONG_MESSAGE_CHARS,
         )
         return Understanding(
             intent=decision.intent,
@@ -130,21 +130,6 @@ class Understander:
             emergency_score=decision.emergency_score,
             possible_emergency=decision.possible_emergency,
         )
-
-    def _proba(self, text: str, scores: dict[str, float]) -> np.ndarray:
-        """The model's probabilities; a long message is also read by its head and its tail
-        (the model learnt from phone-length messages), and the part with the highest
-        emergency score speaks: any emergency wins wherever it sits."""
-        assert self.model is not None
-        proba = self.model.proba(text, scores)
-        if len(text) <= PART_CHARS:
-            return proba
-        emergency = [j for j, label in enumerate(self.model.labels) if label in EMERGENCY_INTENTS]
-        for part in (text[:PART_CHARS], text[-PART_CHARS:]):
-            read = self.model.proba(part, _scores(self._hits(part)))
-            if read[emergency].sum() > proba[emergency].sum():
-                proba = read
-        return proba
 
 
 def _scores(hits: Iterable[Hit]) -> dict[str, float]:
