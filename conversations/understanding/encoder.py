@@ -10,8 +10,11 @@ through asyncio.to_thread), several at once.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import threading
+from collections import OrderedDict
 from typing import Final, Protocol
 
 import numpy as np
@@ -21,8 +24,51 @@ DIM: Final = 384
 # cut (head and tail kept) so one long message cannot cost 100 ms. The lexicon still
 # reads the whole message.
 MAX_CHARS: Final = 600
+# Short messages repeat across people ("oui", "ok merci", a town, a postcode) and cost
+# most of a turn's CPU (about 1 ms per token on this hardware): their embeddings are
+# remembered, under a keyed hash so that no message text is kept in memory.
+SHORT_CHARS: Final = 48
+REMEMBERED: Final = 4096
 _LOCK = threading.Lock()
 _LOADED: list[Encoder] = []
+
+
+class ShortTextMemo:
+    """A bounded, thread-safe LRU of embeddings of short texts, keyed by a keyed hash."""
+
+    def __init__(self, size: int = REMEMBERED) -> None:
+        self.size = size
+        self.hits = 0
+        self.misses = 0
+        self._key = secrets.token_bytes(32)
+        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _digest(self, text: str) -> bytes:
+        return hashlib.blake2b(text.encode(), digest_size=16, key=self._key).digest()
+
+    def get(self, text: str) -> np.ndarray | None:
+        digest = self._digest(text)
+        with self._lock:
+            found = self._items.get(digest)
+            if found is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(digest)
+            self.hits += 1
+            return found
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        vector.setflags(write=False)
+        digest = self._digest(text)
+        with self._lock:
+            self._items[digest] = vector
+            self._items.move_to_end(digest)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+MEMO: Final = ShortTextMemo()
 
 
 class Encoder(Protocol):
@@ -58,8 +104,16 @@ def encoder() -> Encoder:
 
 
 def embed(text: str) -> np.ndarray:
-    """The e5 "query: " embedding of one message, (384,) float32, L2-normalised."""
-    return np.asarray(encoder().query(clip(text) or " "), np.float32)
+    """The e5 "query: " embedding of one message, (384,) float32, L2-normalised
+    (read-only: short texts' embeddings are shared)."""
+    text = clip(text) or " "
+    if len(text) > SHORT_CHARS:
+        return np.asarray(encoder().query(text), np.float32)
+    found = MEMO.get(text)
+    if found is None:
+        found = np.asarray(encoder().query(text), np.float32)
+        MEMO.put(text, found)
+    return found
 
 
 def embed_many(texts: list[str]) -> np.ndarray:

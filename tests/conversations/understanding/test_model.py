@@ -27,18 +27,19 @@ from conversations.understanding.langmodel import LANGUAGE_FILE
 from conversations.understanding.learned import INTENT_FILE, read_meta
 
 # What the shipped model reaches on the held-out test set (440 messages, see
-# docs/understanding.md): 93.0 % accuracy, 91.7 % emergency recall (98.3 % with the
-# safety question), 1.9 % false emergencies, 99.8 % language, worst language 81.8 % (ar).
+# docs/understanding.md, test run 5): 94.1 % accuracy, 93.3 % emergency recall (99.4 %
+# with the safety question), 0.4 % false emergencies, 99.8 % language, worst language
+# 88.6 % (ar).
 # The targets are 92 % accuracy, 98 % pooled emergency recall, no language under
 # 95 % and at most 3 % false emergencies: accuracy and false emergencies are met; recall
 # only with the safety question; the per-language floor is not. These floors are the
 # figures actually reached (rounded down), so a regression shows.
-TEST_ACCURACY = 0.925
-TEST_RECALL = 0.91
+TEST_ACCURACY = 0.935
+TEST_RECALL = 0.93
 TEST_SAFETY_NET_RECALL = 0.98
 TEST_FALSE_EMERGENCIES = 0.03
 TEST_LANGUAGE_ACCURACY = 0.99
-TEST_MIN_LANGUAGE_ACCURACY = 0.80
+TEST_MIN_LANGUAGE_ACCURACY = 0.88
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +178,25 @@ def test_figures_on_the_test_set(test_scores: dict[str, Score]) -> None:
     assert total.language_accuracy >= TEST_LANGUAGE_ACCURACY, report
     worst = min(s.accuracy for k, s in test_scores.items() if k != "all")
     assert worst >= TEST_MIN_LANGUAGE_ACCURACY, report
+
+
+def test_short_texts_are_embedded_once_and_kept_under_a_keyed_hash() -> None:
+    from conversations.understanding.encoder import MEMO, SHORT_CHARS, ShortTextMemo
+
+    hits, misses = MEMO.hits, MEMO.misses
+    first = embed("je suis à riom ce soir")
+    again = embed("je suis à riom ce soir")
+    assert MEMO.misses == misses + 1 and MEMO.hits == hits + 1
+    assert again is first and not again.flags.writeable  # shared, so nobody may change it
+    long_text = "x " * SHORT_CHARS
+    embed(long_text)
+    assert (MEMO.hits, MEMO.misses) == (hits + 1, misses + 1)  # not remembered: not asked
+
+    memo = ShortTextMemo(size=2)
+    texts = ("oui merci", "non merci", "a demain")
+    vectors = {text: np.full(3, n, np.float32) for n, text in enumerate(texts)}
+    for text, vector in vectors.items():
+        memo.put(text, vector)
+    assert memo.get("oui merci") is None  # the least recently used went first
+    assert memo.get("a demain") is vectors["a demain"]
+    assert all(text.encode() not in key for key in memo._items for text in vectors)
