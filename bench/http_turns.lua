@@ -34,7 +34,9 @@ local next_one = 1
 local seq = 0
 bad = 0  -- answers other than 200/201 (global: done() reads it)
 
--- Free text a person types: each goes through understanding, like the town in the journey.
+-- Free text a person types: each goes through understanding. "post" makes every text
+-- unique (the message's number appended), so the understanding's memo of short texts
+-- (conversations/understanding/encoder.py) never answers: the worst case.
 local texts = {
    "I need somewhere to sleep tonight",
    "Clermont-Ferrand",
@@ -98,15 +100,20 @@ function request()
       local step = s[3] or 1
       -- after "contact me", the chat starts Housing again (until the run is stopped)
       s[3] = step < #journey and step + 1 or AGAIN
+      local value = journey[step][2]
+      -- the typed town: one chat in four types it its own way (bench/journey.py)
+      if journey[step][1] == "text" and (next_one + tid) % 4 == 0 then
+         value = value .. ", quartier " .. seq
+      end
       body = string.format('{"%s": "%s", "message_id": "%s-%d-%d"}',
-         journey[step][1], journey[step][2], run, tid, seq)
+         journey[step][1], value, run, tid, seq)
       return wrk.format("POST", "/webchat/sessions/" .. s[1] .. "/messages",
          {["Content-Type"] = "application/json", ["X-Forwarded-For"] = s[2]}, body)
    end
    local s = sessions[next_one]
    next_one = next_one % #sessions + 1
-   body = string.format('{"text": "%s", "message_id": "%s-%d-%d"}',
-      texts[seq % #texts + 1], run, tid, seq)
+   body = string.format('{"text": "%s %d", "message_id": "%s-%d-%d"}',
+      texts[seq % #texts + 1], seq, run, tid, seq)
    return wrk.format("POST", "/webchat/sessions/" .. s[1] .. "/messages",
       {["Content-Type"] = "application/json", ["X-Forwarded-For"] = s[2]}, body)
 end

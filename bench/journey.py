@@ -34,3 +34,26 @@ HOUSING_JOURNEY: Final[tuple[tuple[str, str], ...]] = (
 )
 
 TURNS_PER_JOURNEY: Final = len(HOUSING_JOURNEY)
+
+# The typed town. Short answers repeat across people, and understanding remembers the
+# embeddings of short texts (conversations/understanding/encoder.py); so that the
+# benchmarks do not measure the memo alone, people type the town in the spellings of
+# TOWNS, and one person in four types something of their own (a miss: the model runs).
+TOWNS: Final = (
+    "Clermont-Ferrand",
+    "clermont",
+    "Clermont Ferrand",
+    "clermont-fd",
+    "Riom",
+    "Cournon",
+    "Issoire",
+    "63000",
+)
+OWN_WAY_EVERY: Final = 4
+
+
+def typed_town(person_number: int) -> str:
+    """What person `person_number` types for the town question."""
+    if person_number % OWN_WAY_EVERY == 0:
+        return f"Clermont-Ferrand, quartier {person_number}"
+    return TOWNS[person_number % len(TOWNS)]

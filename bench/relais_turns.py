@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 
 from bench.cpu import postgres_cpu, process_cpu
 from bench.footprint import store_bytes
-from bench.journey import HOUSING_JOURNEY
+from bench.journey import HOUSING_JOURNEY, typed_town
 from bot.pseudonyms import Pseudonymizer
 from bot.runtime import Inbound, Runtime
 from conversations.engine import Engine
@@ -85,7 +86,9 @@ async def play_journey(
 ) -> None:
     """One person's housing journey; `stop_after` > 0 stops after that many turns."""
     steps = HOUSING_JOURNEY[:stop_after] if stop_after else HOUSING_JOURNEY
+    town = typed_town(zlib.crc32(person.encode()))
     for number, (kind, value) in enumerate(steps):
+        value = town if kind == "text" else value
         inbound = Inbound("web", person, event_of(kind, value), message_id=f"m{number}")
         started = time.perf_counter()
         await runtime.handle(inbound)

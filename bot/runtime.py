@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +40,9 @@ from storage.booking import ReminderPolicy
 from storage.channel_addresses import ChannelAddressRepository
 from storage.conversations import LockedConversation
 from storage.openings import OpeningRepository
+from storage.plain_turns import PlainTurn, PlainTurns
 from storage.turns import TurnWrite, write_turn
+from storage.types import utcnow
 
 BOOKING_WINDOW = timedelta(days=22)
 
@@ -147,6 +150,12 @@ class Runtime:
 
     async def _turn(self, key: str, inbound: Inbound, look_up: bool) -> Outcome:
         message_key = f"{key[:24]}:{inbound.message_id}" if inbound.message_id else None
+        plain = self.db.plain_turns
+        if plain is not None and not look_up and not inbound.prepare:
+            outcome = await self._plain_turn(plain, key, inbound, message_key)
+            if outcome is not None:
+                return outcome
+            plain.forget(key)  # the locked path below moves the version
         async with self.db.transaction() as session:
             if message_key and look_up:
                 seen = await InboxRepository(session).find(inbound.channel, message_key)
@@ -204,6 +213,47 @@ class Runtime:
                 ),
             )
             return Outcome(conv.id, bodies, cursor)
+
+    async def _plain_turn(
+        self, plain: PlainTurns, key: str, inbound: Inbound, message_key: str | None
+    ) -> Outcome | None:
+        """A turn that only moves the conversation and answers, in two round trips
+        (storage/plain_turns.py); None when it is more than that (a new person, an address
+        to store, a booking question, an effect such as an intake) or another process
+        wrote first: the caller then plays it in the locked transaction, from the start."""
+        # A push channel's turn reads the row: it must know whether the address is stored.
+        read = await plain.read(key, remembered=inbound.address is None)
+        if read is None or (inbound.address is not None and not read.reachable):
+            return None
+        state, event, now = State.from_dict(read.state), inbound.event, self.clock()
+        if self.engine.needs_calendar(state, event):
+            return None
+        turn = self.engine.advance(state, event, now, calendar=Calendar())
+        if turn.effects:
+            return None
+        bodies = [r.to_dict() for r in turn.replies]
+        inline = inbound.channel in self.inline_channels
+        written = utcnow()  # the store's clock, as storage/turns.py (the engine's may be a test's)
+        try:
+            cursor = await plain.write(
+                key,
+                PlainTurn(
+                    read.id,
+                    turn.state.to_dict(),
+                    turn.state.lang,
+                    turn.state.consent,
+                    inbound.channel,
+                    bodies,
+                    "delivered" if inline else "pending",
+                    message_key,
+                    version=read.version,
+                    now=written,
+                    delivered_at=written if inline else None,
+                ),
+            )
+        except UniqueViolationError:
+            return None  # a redelivered message: the locked path finds its replies
+        return None if cursor is None else Outcome(read.id, bodies, cursor)
 
     async def _calendar(
         self, session: AsyncSession, state: State, event: Event, now: datetime, conversation_id: int

@@ -156,6 +156,7 @@ def open_database(settings: Settings) -> Database:
         # demand, never more than the budget.
         pool_size=settings.db_pool_size + settings.db_max_overflow,
         max_overflow=0,
+        plain_turns=not settings.db_pgbouncer,
         **options,
     )
 

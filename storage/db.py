@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage import sealing
+from storage.plain_turns import PlainTurns
 from storage.sealing import Keyring
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -121,10 +122,13 @@ class Database:
         url: str,
         ping_idle_after: float = PING_IDLE_AFTER_SECONDS,
         keyring: Keyring | None = None,
+        plain_turns: bool = True,
         **engine_options: Any,
     ) -> None:
         """`keyring` seals free text at rest (storage/sealing.py); without one, a random key
-        is used, so what this handle writes is readable by this handle only."""
+        is used, so what this handle writes is readable by this handle only.
+        `plain_turns=False` keeps every turn in a locked transaction on PostgreSQL (behind
+        PgBouncer in transaction mode: storage/plain_turns.py uses prepared statements)."""
         parsed = make_url(url)
         self._is_sqlite = parsed.get_backend_name() == "sqlite"
         if self._is_sqlite:
@@ -161,10 +165,20 @@ class Database:
             event.listen(pool, "checkin", _mark_idle)
             event.listen(pool, "checkout", _ping_if_idle(self._engine.dialect, ping_idle_after))
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
+        self._plain_turns = (
+            PlainTurns(self._engine, self._keyring)
+            if plain_turns and parsed.get_backend_name() == "postgresql"
+            else None
+        )
 
     @property
     def is_sqlite(self) -> bool:
         return self._is_sqlite
+
+    @property
+    def plain_turns(self) -> PlainTurns | None:
+        """The two-round-trip path of plain turns (PostgreSQL), or None."""
+        return self._plain_turns
 
     @property
     def keyring(self) -> Keyring:

@@ -1,0 +1,232 @@
+"""Plain turns on PostgreSQL (storage/plain_turns.py): optimistic, all or nothing.
+
+The write checks the conversation's version: when another process wrote in between,
+nothing of the turn is stored and the runtime plays it again in the locked path, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bench.journey import HOUSING_JOURNEY
+from bench.relais_turns import build_runtime, event_of
+from bot.runtime import Inbound, Runtime
+from storage import Database
+from storage.plain_turns import PlainTurn, PlainTurns, ReadConversation
+from storage.types import utcnow
+
+# The `db` fixture of tests/conftest.py, on PostgreSQL only (there is no plain path on SQLite).
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+]
+
+
+async def _started(runtime: Runtime, person: str, turns: int = 3) -> None:
+    """The person up to the main menu (start, language, consent)."""
+    for number, (kind, value) in enumerate(HOUSING_JOURNEY[:turns]):
+        await runtime.handle(Inbound("web", person, event_of(kind, value), message_id=f"m{number}"))
+
+
+async def _row(db: Database, person: str, runtime: Runtime) -> dict[str, Any]:
+    key = runtime.person_key("web", person)
+    async with db.transaction() as session:
+        row = (
+            await session.execute(
+                text(
+                    "SELECT c.id, c.version, (SELECT count(*) FROM outbox_messages o"
+                    " WHERE o.conversation_id = c.id) AS queued,"
+                    " (SELECT count(*) FROM inbound_messages i"
+                    " WHERE i.conversation_id = c.id) AS recorded"
+                    " FROM conversations c WHERE c.person_key = :key"
+                ),
+                {"key": key},
+            )
+        ).one()
+    return dict(row._mapping)
+
+
+async def _bump_version(db: Database, conversation_id: int) -> None:
+    """Another process's turn: the version moves."""
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE conversations SET version = version + 1 WHERE id = :id"),
+            {"id": conversation_id},
+        )
+
+
+async def test_a_tap_reads_and_writes_without_a_transaction(db: Database) -> None:
+    assert db.plain_turns is not None
+    runtime = build_runtime(db)
+    await _started(runtime, "p")
+    before = await _row(db, "p", runtime)
+    outcome = await runtime.handle(
+        Inbound("web", "p", event_of("payload", "menu.main.housing"), message_id="m3")
+    )
+    after = await _row(db, "p", runtime)
+    assert outcome.replies and outcome.cursor == after["queued"]
+    assert after["version"] == before["version"] + 1
+    assert after["queued"] == before["queued"] + len(outcome.replies)
+    assert after["recorded"] == before["recorded"] + 1
+
+
+async def test_a_moved_version_writes_nothing(db: Database) -> None:
+    plain = db.plain_turns
+    assert plain is not None
+    runtime = build_runtime(db)
+    await _started(runtime, "p")
+    read = await plain.read(runtime.person_key("web", "p"))
+    assert read is not None
+    before = await _row(db, "p", runtime)
+    await _bump_version(db, read.id)
+    now = utcnow()
+    written = await plain.write(
+        runtime.person_key("web", "p"),
+        PlainTurn(
+            read.id,
+            {**read.state, "lost": True},
+            None,
+            True,
+            "web",
+            [{"text": "never stored"}],
+            "delivered",
+            "web:lost",
+            version=read.version,
+            now=now,
+            delivered_at=now,
+        ),
+    )
+    after = await _row(db, "p", runtime)
+    assert written is None
+    assert after["version"] == before["version"] + 1  # the other writer's only
+    assert (after["queued"], after["recorded"]) == (before["queued"], before["recorded"])
+    again = await plain.read(runtime.person_key("web", "p"))
+    assert again is not None and "lost" not in again.state
+
+
+class _OtherProcessWritesFirst(PlainTurns):
+    """Between this process's read and write, another process's turn commits."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db.engine, db.keyring)
+        self.db = db
+        self.conflicts = 0
+
+    async def read(self, person_key: str, remembered: bool = False) -> ReadConversation | None:
+        read = await super().read(person_key, remembered)
+        if read is not None:
+            await _bump_version(self.db, read.id)
+            self.conflicts += 1
+        return read
+
+
+async def test_a_conflict_is_played_again_in_the_locked_path_once(db: Database) -> None:
+    runtime = build_runtime(db)
+    await _started(runtime, "p")
+    before = await _row(db, "p", runtime)
+    racing = _OtherProcessWritesFirst(db)
+    db._plain_turns = racing  # the runtime reads it on every turn
+    outcome = await runtime.handle(
+        Inbound("web", "p", event_of("payload", "menu.main.housing"), message_id="m3")
+    )
+    after = await _row(db, "p", runtime)
+    assert racing.conflicts == 1
+    # The other writer's bump, then this turn once, through the locked path.
+    assert after["version"] == before["version"] + 2
+    assert after["queued"] == before["queued"] + len(outcome.replies)
+    assert after["recorded"] == before["recorded"] + 1
+    assert outcome.cursor == after["queued"]
+
+
+async def test_a_redelivered_message_gets_the_same_replies(db: Database) -> None:
+    runtime = build_runtime(db)
+    await _started(runtime, "p")
+    tap = Inbound("web", "p", event_of("payload", "menu.main.housing"), message_id="m3")
+    first = await runtime.handle(tap)
+    before = await _row(db, "p", runtime)
+    second = await runtime.handle(tap)
+    assert second.duplicate and second.replies == first.replies
+    assert await _row(db, "p", runtime) == before
+
+
+class _Counting(PlainTurns):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db.engine, db.keyring)
+        self.written = 0
+
+    async def write(self, person_key: str, turn: PlainTurn) -> int | None:
+        cursor = await super().write(person_key, turn)
+        self.written += cursor is not None
+        return cursor
+
+
+async def test_a_push_channel_turn_is_plain_once_its_address_is_stored(db: Database) -> None:
+    runtime = build_runtime(db)
+    counting = _Counting(db)
+    db._plain_turns = counting
+
+    def tap(number: int) -> Inbound:
+        kind, value = HOUSING_JOURNEY[number]
+        return Inbound(
+            "telegram", "42", event_of(kind, value), message_id=f"u{number}", address="sealed-42"
+        )
+
+    await runtime.handle(tap(0))  # a new person: the locked path stores the address
+    await runtime.handle(tap(1))
+    assert counting.written == 1
+    key = runtime.person_key("telegram", "42")
+    async with db.transaction() as session:
+        await session.execute(
+            text(
+                "UPDATE channel_addresses SET unreachable_at = now() WHERE conversation_id ="
+                " (SELECT id FROM conversations WHERE person_key = :key)"
+            ),
+            {"key": key},
+        )
+    await runtime.handle(tap(2))  # they blocked us, now write again: the address is stored
+    assert counting.written == 1
+    async with db.transaction() as session:
+        unreachable = await session.scalar(
+            text(
+                "SELECT unreachable_at FROM channel_addresses WHERE conversation_id ="
+                " (SELECT id FROM conversations WHERE person_key = :key)"
+            ),
+            {"key": key},
+        )
+    assert unreachable is None
+    await runtime.handle(tap(3))
+    assert counting.written == 2
+
+
+async def test_the_next_turn_uses_what_was_written_and_a_stale_memory_is_refused(
+    db: Database,
+) -> None:
+    runtime = build_runtime(db)
+    await _started(runtime, "p")  # language and consent were plain turns
+    key = runtime.person_key("web", "p")
+    plain = db.plain_turns
+    assert plain is not None
+    remembered = await plain.read(key, remembered=True)
+    stored = await plain.read(key)
+    assert remembered is not None and stored is not None
+    assert (remembered.id, remembered.version, remembered.state) == (
+        stored.id,
+        stored.version,
+        stored.state,
+    )
+    # Kept sealed: no answer of the person in clear in memory between turns.
+    kept = plain._written[key].stored_state
+    assert "entry" not in kept and "consent" not in kept and kept.startswith('"enc2:')
+
+    before = await _row(db, "p", runtime)
+    await _bump_version(db, stored.id)  # another process's turn: the memory is stale
+    outcome = await runtime.handle(
+        Inbound("web", "p", event_of("payload", "menu.main.housing"), message_id="m3")
+    )
+    after = await _row(db, "p", runtime)
+    assert after["version"] == before["version"] + 2
+    assert after["queued"] == before["queued"] + len(outcome.replies)
+    assert after["recorded"] == before["recorded"] + 1
