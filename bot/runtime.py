@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from asyncpg.exceptions import UniqueViolationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,7 +39,7 @@ from storage.booking import ReminderPolicy
 from storage.channel_addresses import ChannelAddressRepository
 from storage.conversations import LockedConversation
 from storage.openings import OpeningRepository
-from storage.plain_turns import PlainTurn, PlainTurns
+from storage.plain_turns import PlainTurn, PlainTurns, Redelivered
 from storage.turns import TurnWrite, write_turn
 from storage.types import utcnow
 
@@ -217,10 +216,11 @@ class Runtime:
     async def _plain_turn(
         self, plain: PlainTurns, key: str, inbound: Inbound, message_key: str | None
     ) -> Outcome | None:
-        """A turn that only moves the conversation and answers, in two round trips
-        (storage/plain_turns.py); None when it is more than that (a new person, an address
-        to store, a booking question, an effect such as an intake) or another process
-        wrote first: the caller then plays it in the locked transaction, from the start."""
+        """A turn that only moves the conversation and answers, read and written without
+        the locked transaction (storage/plain_turns.py); None when it is more than that
+        (a new person, an address to store, a booking question, an effect such as an
+        intake) or another process wrote first: the caller then plays it in the locked
+        transaction, from the start."""
         # A push channel's turn reads the row: it must know whether the address is stored.
         read = await plain.read(key, remembered=inbound.address is None)
         if read is None or (inbound.address is not None and not read.reachable):
@@ -251,7 +251,7 @@ class Runtime:
                     delivered_at=written if inline else None,
                 ),
             )
-        except UniqueViolationError:
+        except Redelivered:
             return None  # a redelivered message: the locked path finds its replies
         return None if cursor is None else Outcome(read.id, bodies, cursor)
 

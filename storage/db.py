@@ -30,6 +30,8 @@ from sqlalchemy.ext.asyncio import (
 
 from storage import sealing
 from storage.plain_turns import PlainTurns
+from storage.plain_turns_postgres import PostgresPlainTurns
+from storage.plain_turns_sqlite import SqlitePlainTurns
 from storage.sealing import Keyring
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -127,10 +129,12 @@ class Database:
     ) -> None:
         """`keyring` seals free text at rest (storage/sealing.py); without one, a random key
         is used, so what this handle writes is readable by this handle only.
-        `plain_turns=False` keeps every turn in a locked transaction on PostgreSQL (behind
-        PgBouncer in transaction mode: storage/plain_turns.py uses prepared statements)."""
+        `plain_turns=False` keeps every turn in a locked transaction (needed behind
+        PgBouncer in transaction mode: storage/plain_turns_postgres.py uses prepared
+        statements)."""
         parsed = make_url(url)
         self._is_sqlite = parsed.get_backend_name() == "sqlite"
+        path, memory = "", False
         if self._is_sqlite:
             path = parsed.database or ""
             memory = path in ("", ":memory:") or path.startswith("file:")
@@ -165,11 +169,13 @@ class Database:
             event.listen(pool, "checkin", _mark_idle)
             event.listen(pool, "checkout", _ping_if_idle(self._engine.dialect, ping_idle_after))
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
-        self._plain_turns = (
-            PlainTurns(self._engine, self._keyring)
-            if plain_turns and parsed.get_backend_name() == "postgresql"
-            else None
-        )
+        self._plain_turns: PlainTurns | None = None
+        if plain_turns and parsed.get_backend_name() == "postgresql":
+            self._plain_turns = PostgresPlainTurns(self._engine, self._keyring)
+        elif plain_turns and self._is_sqlite and not memory:
+            self._plain_turns = SqlitePlainTurns(
+                path, self._keyring, self._guard, _on_sqlite_connect
+            )
 
     @property
     def is_sqlite(self) -> bool:
@@ -177,7 +183,7 @@ class Database:
 
     @property
     def plain_turns(self) -> PlainTurns | None:
-        """The two-round-trip path of plain turns (PostgreSQL), or None."""
+        """The fast path of plain turns (storage/plain_turns.py), or None."""
         return self._plain_turns
 
     @property
@@ -222,4 +228,6 @@ class Database:
             yield session
 
     async def dispose(self) -> None:
+        if self._plain_turns is not None:
+            await self._plain_turns.close()
         await self._engine.dispose()

@@ -1,4 +1,4 @@
-"""Plain turns on PostgreSQL (storage/plain_turns.py): optimistic, all or nothing.
+"""Plain turns (storage/plain_turns.py) on PostgreSQL and SQLite: optimistic, all or nothing.
 
 The write checks the conversation's version: when another process wrote in between,
 nothing of the turn is stored and the runtime plays it again in the locked path, once.
@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from bench.journey import HOUSING_JOURNEY
 from bench.relais_turns import build_runtime, event_of
 from bot.runtime import Inbound, Runtime
 from storage import Database
-from storage.plain_turns import PlainTurn, PlainTurns, ReadConversation
+from storage.plain_turns import PlainTurn, PlainTurns, SealedTurn, StoredConversation
 from storage.types import utcnow
-
-# The `db` fixture of tests/conftest.py, on PostgreSQL only (there is no plain path on SQLite).
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
-]
 
 
 async def _started(runtime: Runtime, person: str, turns: int = 3) -> None:
@@ -107,16 +100,32 @@ async def test_a_moved_version_writes_nothing(db: Database) -> None:
     assert again is not None and "lost" not in again.state
 
 
-class _OtherProcessWritesFirst(PlainTurns):
-    """Between this process's read and write, another process's turn commits."""
+class _Wrapped(PlainTurns):
+    """The database's own plain path, watched."""
 
     def __init__(self, db: Database) -> None:
-        super().__init__(db.engine, db.keyring)
-        self.db = db
-        self.conflicts = 0
+        assert db.plain_turns is not None
+        super().__init__(db.keyring)
+        self.db, self.inner = db, db.plain_turns
+        db._plain_turns = self  # the runtime reads it on every turn
 
-    async def read(self, person_key: str, remembered: bool = False) -> ReadConversation | None:
-        read = await super().read(person_key, remembered)
+    async def _fetch(self, person_key: str) -> StoredConversation | None:
+        return await self.inner._fetch(person_key)
+
+    async def _store(self, sealed: SealedTurn) -> int | None:
+        return await self.inner._store(sealed)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+class _OtherProcessWritesFirst(_Wrapped):
+    """Between this process's read and write, another process's turn commits."""
+
+    conflicts = 0
+
+    async def _fetch(self, person_key: str) -> StoredConversation | None:
+        read = await super()._fetch(person_key)
         if read is not None:
             await _bump_version(self.db, read.id)
             self.conflicts += 1
@@ -128,7 +137,6 @@ async def test_a_conflict_is_played_again_in_the_locked_path_once(db: Database) 
     await _started(runtime, "p")
     before = await _row(db, "p", runtime)
     racing = _OtherProcessWritesFirst(db)
-    db._plain_turns = racing  # the runtime reads it on every turn
     outcome = await runtime.handle(
         Inbound("web", "p", event_of("payload", "menu.main.housing"), message_id="m3")
     )
@@ -152,13 +160,11 @@ async def test_a_redelivered_message_gets_the_same_replies(db: Database) -> None
     assert await _row(db, "p", runtime) == before
 
 
-class _Counting(PlainTurns):
-    def __init__(self, db: Database) -> None:
-        super().__init__(db.engine, db.keyring)
-        self.written = 0
+class _Counting(_Wrapped):
+    written = 0
 
-    async def write(self, person_key: str, turn: PlainTurn) -> int | None:
-        cursor = await super().write(person_key, turn)
+    async def _store(self, sealed: SealedTurn) -> int | None:
+        cursor = await super()._store(sealed)
         self.written += cursor is not None
         return cursor
 
@@ -166,7 +172,6 @@ class _Counting(PlainTurns):
 async def test_a_push_channel_turn_is_plain_once_its_address_is_stored(db: Database) -> None:
     runtime = build_runtime(db)
     counting = _Counting(db)
-    db._plain_turns = counting
 
     def tap(number: int) -> Inbound:
         kind, value = HOUSING_JOURNEY[number]
@@ -181,8 +186,8 @@ async def test_a_push_channel_turn_is_plain_once_its_address_is_stored(db: Datab
     async with db.transaction() as session:
         await session.execute(
             text(
-                "UPDATE channel_addresses SET unreachable_at = now() WHERE conversation_id ="
-                " (SELECT id FROM conversations WHERE person_key = :key)"
+                "UPDATE channel_addresses SET unreachable_at = CURRENT_TIMESTAMP"
+                " WHERE conversation_id = (SELECT id FROM conversations WHERE person_key = :key)"
             ),
             {"key": key},
         )

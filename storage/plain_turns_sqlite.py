@@ -1,0 +1,178 @@
+"""Plain turns on SQLite (storage/plain_turns.py): one thread hop to read, one to write.
+
+Through aiosqlite every statement hops to the driver's thread and back, several times
+(cursor, execute, fetch, close), and the locked path of a turn makes about a dozen such
+calls while holding the process's one write lock (storage/db.py). Here the whole read, or
+the whole write (`BEGIN IMMEDIATE` … `COMMIT`), is one plain function run on a thread
+of its own with its own sqlite3 connection to the same file; only the write holds the
+write lock, and the conversation engine runs outside it. WAL mode lets the read run
+beside another connection's write. Not used for in-memory databases (a second
+connection would see another database).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import exc
+
+from storage.plain_turns import (
+    REMEMBER_PEOPLE,
+    PlainTurns,
+    Redelivered,
+    SealedTurn,
+    StoredConversation,
+)
+from storage.sealing import Keyring
+
+_T = TypeVar("_T")
+
+_READ = """
+SELECT c.id, c.state, c.version,
+       (a.conversation_id IS NOT NULL AND a.unreachable_at IS NULL) AS reachable
+FROM conversations c LEFT JOIN channel_addresses a ON a.conversation_id = c.id
+WHERE c.person_key = ?
+"""
+_SAVE_STATE = """
+UPDATE conversations SET state = ?, lang = ?, consent = ?, version = version + 1,
+       updated_at = ?
+WHERE id = ? AND version = ?
+"""
+_RECORD = """
+INSERT INTO inbound_messages (channel, message_key, conversation_id, replies, created_at)
+VALUES (?, ?, ?, ?, ?)
+"""
+_SEEN = "SELECT count(*) FROM outbox_messages WHERE conversation_id = ?"
+_QUEUE = """
+INSERT INTO outbox_messages
+    (conversation_id, channel, body, status, attempts, created_at, delivered_at)
+VALUES (?, ?, ?, ?, 0, ?, ?)
+"""
+
+
+def stored_time(moment: datetime | None) -> str | None:
+    """A timestamp as storage.types.UTCDateTime stores it on SQLite (naive UTC text)."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+class SqlitePlainTurns(PlainTurns):
+    """Plain turns on the SQLite file at `path`; `write_lock` is the process's lock for
+    writing to it (storage/db.py), `configure` sets a new connection up (pragmas)."""
+
+    def __init__(
+        self,
+        path: str,
+        keyring: Keyring,
+        write_lock: Callable[[], AbstractAsyncContextManager[None]],
+        configure: Callable[[sqlite3.Connection, Any], None],
+        remember: int = REMEMBER_PEOPLE,
+    ) -> None:
+        super().__init__(keyring, remember)
+        self._path = path
+        self._write_lock = write_lock
+        self._configure = configure
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="relais-sqlite")
+        self._connection: sqlite3.Connection | None = None
+        # Tests count statements here (sqlite3's trace callback), as on PostgreSQL.
+        self.trace: Callable[[str], None] | None = None
+
+    async def _on_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
+        def run() -> _T:
+            if self._connection is None:
+                # Only ever used on this one thread; the flag lets close() run anywhere.
+                self._connection = sqlite3.connect(self._path, check_same_thread=False)
+                self._configure(self._connection, None)
+            self._connection.set_trace_callback(self.trace)
+            return work(self._connection)
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, run)
+        except sqlite3.OperationalError as error:  # locked past the busy timeout, I/O
+            raise exc.OperationalError("plain turn", None, error) from error
+
+    async def _fetch(self, person_key: str) -> StoredConversation | None:
+        def read(connection: sqlite3.Connection) -> StoredConversation | None:
+            row = connection.execute(_READ, (person_key,)).fetchone()
+            if row is None:
+                return None
+            return StoredConversation(row[0], row[1], row[2], bool(row[3]))
+
+        return await self._on_thread(read)
+
+    async def _store(self, sealed: SealedTurn) -> int | None:
+        turn = sealed.turn
+        now = stored_time(turn.now)
+        delivered_at = stored_time(turn.delivered_at)
+
+        def write(connection: sqlite3.Connection) -> int | None:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                saved = connection.execute(
+                    _SAVE_STATE,
+                    (
+                        sealed.state,
+                        turn.lang,
+                        turn.consent,
+                        now,
+                        turn.conversation_id,
+                        turn.version,
+                    ),
+                ).rowcount
+                if not saved:
+                    connection.execute("ROLLBACK")
+                    return None
+                if turn.message_key is not None:
+                    try:
+                        connection.execute(
+                            _RECORD,
+                            (
+                                turn.channel,
+                                turn.message_key,
+                                turn.conversation_id,
+                                sealed.replies,
+                                now,
+                            ),
+                        )
+                    except sqlite3.IntegrityError as error:  # the inbox's unique key
+                        raise Redelivered from error
+                (seen_before,) = connection.execute(_SEEN, (turn.conversation_id,)).fetchone()
+                connection.executemany(
+                    _QUEUE,
+                    [
+                        (
+                            turn.conversation_id,
+                            turn.channel,
+                            body,
+                            turn.reply_status,
+                            now,
+                            delivered_at,
+                        )
+                        for body in sealed.bodies
+                    ],
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            return int(seen_before) + len(sealed.bodies)
+
+        async with self._write_lock():
+            return await self._on_thread(write)
+
+    async def close(self) -> None:
+        def close() -> None:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, close)
+        self._thread.shutdown(wait=False)
