@@ -171,10 +171,10 @@ class Database:
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
         self._plain_turns: PlainTurns | None = None
         if plain_turns and parsed.get_backend_name() == "postgresql":
-            self._plain_turns = PostgresPlainTurns(self._engine, self._keyring)
+            self._plain_turns = PostgresPlainTurns(self._engine)
         elif plain_turns and self._is_sqlite and not memory:
             self._plain_turns = SqlitePlainTurns(
-                path, self._keyring, self._guard, _on_sqlite_connect
+                path, self._engine.dialect, self._guard, _on_sqlite_connect
             )
 
     @property

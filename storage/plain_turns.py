@@ -34,7 +34,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from storage.sealing import Keyring, is_sealed
+from sqlalchemy.engine import Dialect
+
+from storage.sealing import SealedJSON, is_sealed, sealed_json_text
 from storage.turns import TurnWrite
 
 REMEMBER_PEOPLE: Final = 4096
@@ -93,8 +95,9 @@ class _Written:
 class PlainTurns(ABC):
     """Read and write plain turns; remember the last written sealed state per person."""
 
-    def __init__(self, keyring: Keyring, remember: int = REMEMBER_PEOPLE) -> None:
-        self._keyring = keyring
+    def __init__(self, dialect: Dialect, remember: int = REMEMBER_PEOPLE) -> None:
+        """`dialect`: the engine's, with its keyring attached (storage/sealing.py)."""
+        self._dialect = dialect
         self._remember = remember
         self._written: OrderedDict[str, _Written] = OrderedDict()
 
@@ -166,16 +169,12 @@ class PlainTurns(ABC):
         return written
 
     def _sealed(self, value: Any) -> str:
-        """JSON text as storage.sealing.SealedJSON stores `value` (empty stays plain)."""
-        if value == {} or value == []:
-            return json.dumps(value)
-        return json.dumps(self._keyring.seal(json.dumps(value, separators=(",", ":"))))
+        """JSON text as storage.sealing.SealedJSON stores `value`."""
+        return sealed_json_text(self._dialect, value)
 
     def _open(self, stored: Any) -> dict[str, Any]:
-        """The state as read: a sealed token, a state from before sealing (a dict), or
-        either as JSON text (a driver that does not decode JSON columns)."""
-        if is_sealed(stored):
-            stored = json.loads(self._keyring.open(stored))
-        elif isinstance(stored, str):
-            return self._open(json.loads(stored))
-        return dict(stored)
+        """The state as read: a sealed token, or a state from before sealing; either may
+        come as JSON text (a driver that does not decode JSON columns)."""
+        if isinstance(stored, str) and not is_sealed(stored):
+            stored = json.loads(stored)
+        return dict(SealedJSON().process_result_value(stored, self._dialect))

@@ -24,7 +24,6 @@ from storage.plain_turns import (
     SealedTurn,
     StoredConversation,
 )
-from storage.sealing import Keyring
 
 _READ = """
 SELECT c.id, c.state, c.version,
@@ -65,10 +64,8 @@ SELECT (SELECT count(*) FROM save_state) AS saved,
 class PostgresPlainTurns(PlainTurns):
     """The two statements of a plain turn, on the driver's connections of `engine`'s pool."""
 
-    def __init__(
-        self, engine: AsyncEngine, keyring: Keyring, remember: int = REMEMBER_PEOPLE
-    ) -> None:
-        super().__init__(keyring, remember)
+    def __init__(self, engine: AsyncEngine, remember: int = REMEMBER_PEOPLE) -> None:
+        super().__init__(engine.dialect, remember)
         self._engine = engine
 
     @asynccontextmanager

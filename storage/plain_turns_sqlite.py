@@ -17,10 +17,11 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import exc
+from sqlalchemy.engine import Dialect
 
 from storage.plain_turns import (
     REMEMBER_PEOPLE,
@@ -29,7 +30,7 @@ from storage.plain_turns import (
     SealedTurn,
     StoredConversation,
 )
-from storage.sealing import Keyring
+from storage.types import UTCDateTime
 
 _T = TypeVar("_T")
 
@@ -56,26 +57,24 @@ VALUES (?, ?, ?, ?, 0, ?, ?)
 """
 
 
-def stored_time(moment: datetime | None) -> str | None:
-    """A timestamp as storage.types.UTCDateTime stores it on SQLite (naive UTC text)."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 class SqlitePlainTurns(PlainTurns):
-    """Plain turns on the SQLite file at `path`; `write_lock` is the process's lock for
-    writing to it (storage/db.py), `configure` sets a new connection up (pragmas)."""
+    """Plain turns on the SQLite file at `path`; `dialect` is the engine's (sealing and
+    column types), `write_lock` the process's lock for writing to the file (storage/db.py),
+    `configure` sets a new connection up (pragmas)."""
 
     def __init__(
         self,
         path: str,
-        keyring: Keyring,
+        dialect: Dialect,
         write_lock: Callable[[], AbstractAsyncContextManager[None]],
         configure: Callable[[sqlite3.Connection, Any], None],
         remember: int = REMEMBER_PEOPLE,
     ) -> None:
-        super().__init__(keyring, remember)
+        super().__init__(dialect, remember)
+        # Timestamps as the store's column type writes them (naive UTC text).
+        self._stored_time: Callable[[datetime | None], str | None] = UTCDateTime().bind_processor(
+            dialect
+        )
         self._path = path
         self._write_lock = write_lock
         self._configure = configure
@@ -109,8 +108,8 @@ class SqlitePlainTurns(PlainTurns):
 
     async def _store(self, sealed: SealedTurn) -> int | None:
         turn = sealed.turn
-        now = stored_time(turn.now)
-        delivered_at = stored_time(turn.delivered_at)
+        now = self._stored_time(turn.now)
+        delivered_at = self._stored_time(turn.delivered_at)
 
         def write(connection: sqlite3.Connection) -> int | None:
             connection.execute("BEGIN IMMEDIATE")

@@ -105,7 +105,7 @@ class _Wrapped(PlainTurns):
 
     def __init__(self, db: Database) -> None:
         assert db.plain_turns is not None
-        super().__init__(db.keyring)
+        super().__init__(db.engine.dialect)
         self.db, self.inner = db, db.plain_turns
         db._plain_turns = self  # the runtime reads it on every turn
 
