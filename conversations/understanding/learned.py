@@ -2,7 +2,8 @@
 
 Three views of a message give probabilities over the fine labels (`housing`,
 `appointment/bus`, `other/health`...):
-- an e5 sentence embedding (multilingual, catches paraphrases) -> softmax regression;
+- an e5 sentence embedding (multilingual, catches paraphrases) -> a one-hidden-layer
+  network (mlp.py);
 - hashed character n-grams (SMS spelling, transliteration, words e5 splits badly)
   -> softmax regression;
 - the lexicon's cue scores per category (the rules: precise where they fire).
@@ -25,6 +26,7 @@ import numpy as np
 from conversations.understanding.encoder import embed
 from conversations.understanding.lexicon import MEDICAL
 from conversations.understanding.linear import Softmax, softmax
+from conversations.understanding.mlp import Mlp
 from conversations.understanding.model import INTENTS
 from conversations.understanding.ngrams import NgramFeaturizer
 
@@ -62,7 +64,7 @@ class IntentModel:
     labels: tuple[str, ...]
     e5_mean: np.ndarray
     e5_scale: np.ndarray
-    e5: Softmax
+    e5: Mlp
     ngram: Softmax
     stacker: Softmax
     thresholds: Thresholds
@@ -88,6 +90,8 @@ class IntentModel:
             labels=np.array(self.labels),
             e5_mean=self.e5_mean.astype(np.float32),
             e5_scale=self.e5_scale.astype(np.float32),
+            e5_hidden_w=self.e5.hidden_weights.astype(np.float16),
+            e5_hidden_b=self.e5.hidden_bias,
             e5_w=self.e5.weights.astype(np.float16),
             e5_b=self.e5.bias,
             ngram_w=self.ngram.weights.astype(np.float16),
@@ -114,7 +118,12 @@ def load_intent_model(path: Path = INTENT_FILE) -> IntentModel:
             labels=tuple(str(label) for label in data["labels"]),
             e5_mean=data["e5_mean"],
             e5_scale=data["e5_scale"],
-            e5=Softmax(data["e5_w"].astype(np.float32), data["e5_b"]),
+            e5=Mlp(
+                data["e5_hidden_w"].astype(np.float32),
+                data["e5_hidden_b"],
+                data["e5_w"].astype(np.float32),
+                data["e5_b"],
+            ),
             ngram=Softmax(data["ngram_w"].astype(np.float32), data["ngram_b"]),
             stacker=Softmax(data["stack_w"], data["stack_b"]),
             thresholds=Thresholds(emergency, borderline, rule),

@@ -67,17 +67,29 @@ def fit(
     params = [np.zeros((d, n_classes)), np.zeros(n_classes)]
     moments = [np.zeros_like(p) for p in params]
     squares = [np.zeros_like(p) for p in params]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
     for step in range(1, steps + 1):
         proba = softmax(_dot(x, params[0]) + params[1])
         error = (proba - target) * w[:, None]
         grads = [_tdot(x, error) + l2 * params[0], error.sum(axis=0)]
-        for p, g, m, v in zip(params, grads, moments, squares, strict=True):
-            m *= beta1
-            m += (1 - beta1) * g
-            v *= beta2
-            v += (1 - beta2) * g * g
-            m_hat = m / (1 - beta1**step)
-            v_hat = v / (1 - beta2**step)
-            p -= rate * m_hat / (np.sqrt(v_hat) + eps)
+        adam_step(params, grads, moments, squares, step, rate)
     return Softmax(params[0].astype(np.float32), params[1].astype(np.float32))
+
+
+def adam_step(
+    params: list[np.ndarray],
+    grads: list[np.ndarray],
+    moments: list[np.ndarray],
+    squares: list[np.ndarray],
+    step: int,
+    rate: float,
+) -> None:
+    """One Adam update of every parameter, in place (step counts from 1)."""
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    for p, g, m, v in zip(params, grads, moments, squares, strict=True):
+        m *= beta1
+        m += (1 - beta1) * g
+        v *= beta2
+        v += (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**step)
+        v_hat = v / (1 - beta2**step)
+        p -= rate * m_hat / (np.sqrt(v_hat) + eps)

@@ -25,6 +25,7 @@ from conversations.understanding.learned import (
     stack_features,
 )
 from conversations.understanding.linear import Softmax, fit
+from conversations.understanding.mlp import Mlp, fit_mlp
 from conversations.understanding.model import ABOUTS, INTENTS
 from conversations.understanding.ngrams import Csr
 from conversations.understanding.understander import Understander
@@ -39,7 +40,10 @@ LABELS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Hyper:
-    e5_l2: float = 3e-2
+    e5_hidden: int = 256
+    e5_l2: float = 1e-3
+    e5_steps: int = 400
+    e5_rate: float = 3e-3
     ngram_l2: float = 1e-5
     stack_l2: float = 1e-4
     steps: int = 300
@@ -115,7 +119,7 @@ def folds(examples: Sequence[Example], k: int = 5, seed: int = 13) -> list[np.nd
 class Base:
     mean: np.ndarray
     scale: np.ndarray
-    e5: Softmax
+    e5: Mlp
     ngram: Softmax
 
     def proba(self, v: Views, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,7 +131,15 @@ def fit_base(v: Views, rows: np.ndarray, hyper: Hyper) -> Base:
     x = v.e5[rows]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-6
     n = len(LABELS)
-    e5 = fit((x - mean) / scale, v.y[rows], n, l2=hyper.e5_l2, steps=hyper.steps)
+    e5 = fit_mlp(
+        (x - mean) / scale,
+        v.y[rows],
+        n,
+        hidden=hyper.e5_hidden,
+        l2=hyper.e5_l2,
+        steps=hyper.e5_steps,
+        rate=hyper.e5_rate,
+    )
     ngram = fit(v.ngram.take(rows), v.y[rows], n, l2=hyper.ngram_l2, steps=hyper.steps, rate=0.2)
     return Base(mean, scale, e5, ngram)
 
