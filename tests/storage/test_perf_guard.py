@@ -164,24 +164,29 @@ async def test_turn_cpu_stays_within_a_few_raw_commits(db: Database) -> None:
     )
 
 
-def test_aes_gcm_sealing_is_cheaper_than_fernet() -> None:
+def test_aes_gcm_sealing_costs_no_more_than_twice_fernet() -> None:
+    """A regression guard: deriving the key and building the cipher per value would fail
+    it (measured 1.9x our seal + open, about 2.75x Fernet's). Cheaper than Fernet it is not
+    everywhere: with cryptography 51 (Fernet in Rust) and Python's base64 on our token,
+    seal + open measured 1.43x Fernet's on an Intel Xeon (2026-12-06), < 0.8x before."""
     key = Keyring.generate_key().encode()
     keyring = Keyring([key])
     fernet = Fernet(key)
     value = '{"answers":{"situation":"' + "x" * 800 + '"}}'
     legacy = FERNET_PREFIX + fernet.encrypt(value.encode()).decode("ascii")
 
-    def cost(work: Callable[[], object], rounds: int = 5, n: int = 300) -> float:
-        best = float("inf")
-        for _ in range(rounds):
-            started = time.process_time()
-            for _ in range(n):
-                work()
-            best = min(best, time.process_time() - started)
-        return best
+    def cost(work: Callable[[], object], n: int = 2000) -> float:
+        started = time.process_time()
+        for _ in range(n):
+            work()
+        return time.process_time() - started
 
-    aead = cost(lambda: keyring.open(keyring.seal(value)))
-    old = cost(lambda: (fernet.encrypt(value.encode()), keyring.open(legacy)))
-    if old == 0:
+    # Interleaved rounds, the least of each kept: a burst of other work inflates one.
+    aead, old = [], []
+    for _ in range(5):
+        aead.append(cost(lambda: keyring.open(keyring.seal(value))))
+        old.append(cost(lambda: (fernet.encrypt(value.encode()), keyring.open(legacy))))
+    if min(old) == 0:
         pytest.skip("process time too coarse on this machine")
-    assert aead / old < 0.8, f"AES-GCM {aead:.4f}s vs Fernet {old:.4f}s"
+    ratio = min(aead) / min(old)
+    assert ratio < 2.0, f"AES-GCM {min(aead):.4f}s vs Fernet {min(old):.4f}s"
