@@ -27,15 +27,16 @@ from conversations.understanding.langmodel import LANGUAGE_FILE
 from conversations.understanding.learned import INTENT_FILE, read_meta
 
 # What the shipped model reaches on the held-out test set (440 messages, see
-# docs/understanding.md, test run 5): 94.1 % accuracy, 93.3 % emergency recall (99.4 %
-# with the safety question), 0.4 % false emergencies, 99.8 % language, worst language
-# 88.6 % (ar).
+# docs/understanding.md, test run 7): 95.2 % accuracy, 95.0 % emergency recall (100 %
+# with the safety question), 0.8 % false emergencies, 99.8 % language, worst language
+# 90.9 % (ps).
 # The targets are 92 % accuracy, 98 % pooled emergency recall, no language under
 # 95 % and at most 3 % false emergencies: accuracy and false emergencies are met; recall
 # only with the safety question; the per-language floor is not. These floors are the
-# figures actually reached (rounded down), so a regression shows.
-TEST_ACCURACY = 0.935
-TEST_RECALL = 0.93
+# figures actually reached, less a message or two (the embeddings can differ in the last
+# digits from one CPU to another), so a regression shows.
+TEST_ACCURACY = 0.945
+TEST_RECALL = 0.94
 TEST_SAFETY_NET_RECALL = 0.98
 TEST_FALSE_EMERGENCIES = 0.03
 TEST_LANGUAGE_ACCURACY = 0.99
