@@ -103,6 +103,10 @@ class Parallelism:
         self._running = 0
         self._lock = threading.Lock()
 
+    @property
+    def can_widen(self) -> bool:
+        return self._gomp is not None and self.wide > self.narrow
+
     @contextmanager
     def threads_for(self, tokens: int) -> Iterator[int]:
         with self._lock:
@@ -185,7 +189,10 @@ def encoder() -> Encoder:
 
 def _query(text: str) -> np.ndarray:
     model = encoder()
-    with _PARALLEL[0].threads_for(model.token_count(text, True)):
+    policy = _PARALLEL[0]
+    # Counting tokens costs ~65 µs: only worth it when the policy can widen.
+    tokens = model.token_count(text, True) if policy.can_widen else 0
+    with policy.threads_for(tokens):
         return np.asarray(model.query(text), np.float32)
 
 
