@@ -134,13 +134,7 @@ class PlainTurns(ABC):
         has with this turn's replies), or None when the version moved (nothing written).
         A message id already recorded raises Redelivered."""
         self.forget(person_key)  # remembered again only once this write is committed
-        replies = list(turn.replies)
-        sealed = SealedTurn(
-            turn,
-            self._sealed(turn.state),
-            self._sealed(replies),
-            [self._sealed(body) for body in replies],
-        )
+        sealed = self.seal(turn)
         cursor = await self._store(sealed)
         if cursor is None:
             return None
@@ -149,6 +143,15 @@ class PlainTurns(ABC):
         )
         self._prune()
         return cursor
+
+    def seal(self, turn: PlainTurn) -> SealedTurn:
+        replies = list(turn.replies)
+        return SealedTurn(
+            turn,
+            self._sealed(turn.state),
+            self._sealed(replies),
+            [self._sealed(body) for body in replies],
+        )
 
     def _prune(self) -> None:
         """Drop the oldest beyond the bound and any older than REMEMBER_SECONDS (written

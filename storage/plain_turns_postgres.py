@@ -4,11 +4,17 @@ The driver's connection is used directly (asyncpg, prepared statements cached pe
 connection, no transaction: a single statement is its own): the ORM's unit of work and
 SQLAlchemy's statement layer cost more CPU than the database here. Not used behind
 PgBouncer in transaction mode (named prepared statements).
+
+Writes go through a group commit (storage/group_commit.py): the turns of different
+people that are ready together are written by one statement (`_WRITE_MANY`), so they
+share a round trip, a pool checkout and a commit. A lone turn uses `_WRITE`. When a
+batch hits a recorded message id, the statement wrote nothing, and its turns are
+written again one by one, so that only the redelivered one is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +23,7 @@ from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.availability import database_unavailable
+from storage.group_commit import GroupCommit
 from storage.plain_turns import (
     REMEMBER_PEOPLE,
     PlainTurns,
@@ -61,12 +68,61 @@ SELECT (SELECT count(*) FROM save_state) AS saved,
 """
 
 
+# The same, for several conversations (each at most once): one row per turn in `batch`,
+# the replies flattened with the id of their conversation. One row out per turn, in order.
+_WRITE_MANY = """
+WITH batch AS (
+    SELECT * FROM unnest($1::integer[], $2::text[], $3::varchar[], $4::boolean[],
+                         $5::timestamptz[], $6::integer[], $7::varchar[], $8::varchar[],
+                         $9::text[], $10::varchar[], $11::timestamptz[])
+        WITH ORDINALITY AS t(id, state, lang, consent, now, version, channel, message_key,
+                             replies, reply_status, delivered_at, position)
+), save_state AS (
+    UPDATE conversations c
+    SET state = b.state::json, lang = b.lang, consent = b.consent,
+        version = c.version + 1, updated_at = b.now
+    FROM batch b
+    WHERE c.id = b.id AND c.version = b.version
+    RETURNING c.id
+), record AS (
+    INSERT INTO inbound_messages (channel, message_key, conversation_id, replies, created_at)
+    SELECT b.channel, b.message_key, b.id, b.replies::json, b.now
+    FROM batch b JOIN save_state s ON s.id = b.id
+    WHERE b.message_key IS NOT NULL
+), queued AS (
+    INSERT INTO outbox_messages
+        (conversation_id, channel, body, status, attempts, created_at, delivered_at)
+    SELECT b.id, b.channel, r.body::json, b.reply_status, 0, b.now, b.delivered_at
+    FROM unnest($12::integer[], $13::text[]) WITH ORDINALITY AS r(id, body, position)
+    JOIN batch b ON b.id = r.id
+    JOIN save_state s ON s.id = r.id
+    ORDER BY r.position
+    RETURNING conversation_id
+)
+SELECT EXISTS (SELECT 1 FROM save_state s WHERE s.id = b.id) AS saved,
+       (SELECT count(*) FROM queued q WHERE q.conversation_id = b.id) AS queued,
+       (SELECT count(*) FROM outbox_messages o WHERE o.conversation_id = b.id) AS seen_before
+FROM batch b
+ORDER BY b.position
+"""
+
+
+def _cursor(row: Any) -> int | None:
+    """The web chat cursor from a written row, None when the version had moved."""
+    if not row["saved"]:
+        return None
+    return int(row["seen_before"]) + int(row["queued"])
+
+
 class PostgresPlainTurns(PlainTurns):
     """The two statements of a plain turn, on the driver's connections of `engine`'s pool."""
 
     def __init__(self, engine: AsyncEngine, remember: int = REMEMBER_PEOPLE) -> None:
         super().__init__(engine.dialect, remember)
         self._engine = engine
+        self._group: GroupCommit[SealedTurn, int | None] = GroupCommit(
+            self._write_batch, key=lambda sealed: sealed.turn.conversation_id
+        )
 
     @asynccontextmanager
     async def _driver(self) -> AsyncIterator[Any]:
@@ -83,7 +139,8 @@ class PostgresPlainTurns(PlainTurns):
                 raise
 
     async def close(self) -> None:
-        """Nothing of its own: the connections are the engine's pool's."""
+        """Waits for the writes in flight; the connections are the engine's pool's."""
+        await self._group.close()
 
     async def _fetch(self, person_key: str) -> StoredConversation | None:
         async with self._driver() as driver:
@@ -94,6 +151,37 @@ class PostgresPlainTurns(PlainTurns):
         return StoredConversation(row["id"], row["state"], row["version"], row["reachable"])
 
     async def _store(self, sealed: SealedTurn) -> int | None:
+        return await self._group.submit(sealed)
+
+    async def _write_batch(self, batch: Sequence[SealedTurn]) -> list[int | Exception | None]:
+        if len(batch) == 1:
+            return [await self._write_one_or_error(batch[0])]
+        turns = [sealed.turn for sealed in batch]
+        try:
+            async with self._driver() as driver:
+                rows = await driver.fetch(
+                    _WRITE_MANY,
+                    [t.conversation_id for t in turns],
+                    [sealed.state for sealed in batch],
+                    [t.lang for t in turns],
+                    [t.consent for t in turns],
+                    [t.now for t in turns],
+                    [t.version for t in turns],
+                    [t.channel for t in turns],
+                    [t.message_key for t in turns],
+                    [sealed.replies for sealed in batch],
+                    [t.reply_status for t in turns],
+                    [t.delivered_at for t in turns],
+                    [sealed.turn.conversation_id for sealed in batch for _ in sealed.bodies],
+                    [body for sealed in batch for body in sealed.bodies],
+                )
+        except UniqueViolationError:
+            # A redelivered message id: nothing of the batch was written.
+            return [await self._write_one_or_error(sealed) for sealed in batch]
+        return [_cursor(row) for row in rows]
+
+    async def _write_one_or_error(self, sealed: SealedTurn) -> int | Exception | None:
+        """One turn by `_WRITE`; a recorded message id comes back as Redelivered."""
         turn = sealed.turn
         try:
             async with self._driver() as driver:
@@ -113,7 +201,7 @@ class PostgresPlainTurns(PlainTurns):
                     sealed.bodies,
                 )
         except UniqueViolationError as error:
-            raise Redelivered from error
-        if not row["saved"]:
-            return None
-        return int(row["seen_before"]) + int(row["queued"])
+            redelivered = Redelivered()
+            redelivered.__cause__ = error
+            return redelivered
+        return _cursor(row)

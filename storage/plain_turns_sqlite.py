@@ -1,5 +1,8 @@
 """Plain turns on SQLite (storage/plain_turns.py): one thread hop to read, one to write.
 
+Writes go through a group commit (storage/group_commit.py): the turns that are ready
+together share one transaction, one hop and one commit (one fsync of the WAL).
+
 Through aiosqlite every statement hops to the driver's thread and back, several times
 (cursor, execute, fetch, close), and the locked path of a turn makes about a dozen such
 calls while holding the process's one write lock (storage/db.py). Here the whole read, or
@@ -14,15 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 
+from storage.group_commit import GroupCommit
 from storage.plain_turns import (
     REMEMBER_PEOPLE,
     PlainTurns,
@@ -57,6 +62,58 @@ VALUES (?, ?, ?, ?, 0, ?, ?)
 """
 
 
+@dataclass(frozen=True)
+class _Row:
+    """A sealed turn with its times as the store's column type writes them."""
+
+    sealed: SealedTurn
+    now: str | None
+    delivered_at: str | None
+
+
+def _in_transaction(connection: sqlite3.Connection, turns: Sequence[_Row]) -> list[int | None]:
+    """Write the turns in one transaction; raise Redelivered (nothing written) when one's
+    message id is recorded already."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        found = [_write(connection, turn) for turn in turns]
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return found
+
+
+def _write(connection: sqlite3.Connection, row: _Row) -> int | None:
+    """One turn inside the transaction: its cursor, or None when the version had moved
+    (then nothing of it is written)."""
+    sealed, turn = row.sealed, row.sealed.turn
+    saved = connection.execute(
+        _SAVE_STATE,
+        (sealed.state, turn.lang, turn.consent, row.now, turn.conversation_id, turn.version),
+    ).rowcount
+    if not saved:
+        return None
+    if turn.message_key is not None:
+        try:
+            connection.execute(
+                _RECORD,
+                (turn.channel, turn.message_key, turn.conversation_id, sealed.replies, row.now),
+            )
+        except sqlite3.IntegrityError as error:  # the inbox's unique key
+            raise Redelivered from error
+    (seen_before,) = connection.execute(_SEEN, (turn.conversation_id,)).fetchone()
+    connection.executemany(
+        _QUEUE,
+        [
+            (turn.conversation_id, turn.channel, body, turn.reply_status, row.now, row.delivered_at)
+            for body in sealed.bodies
+        ],
+    )
+    return int(seen_before) + len(sealed.bodies)
+
+
 class SqlitePlainTurns(PlainTurns):
     """Plain turns on the SQLite file at `path`; `dialect` is the engine's (sealing and
     column types), `write_lock` the process's lock for writing to the file (storage/db.py),
@@ -82,6 +139,10 @@ class SqlitePlainTurns(PlainTurns):
         self._connection: sqlite3.Connection | None = None
         # Tests count statements here (sqlite3's trace callback), as on PostgreSQL.
         self.trace: Callable[[str], None] | None = None
+        # One writer at a time on SQLite: one batch in flight.
+        self._group: GroupCommit[SealedTurn, int | None] = GroupCommit(
+            self._write_batch, key=lambda sealed: sealed.turn.conversation_id, lanes=1
+        )
 
     async def _on_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
         def run() -> _T:
@@ -107,67 +168,41 @@ class SqlitePlainTurns(PlainTurns):
         return await self._on_thread(read)
 
     async def _store(self, sealed: SealedTurn) -> int | None:
-        turn = sealed.turn
-        now = self._stored_time(turn.now)
-        delivered_at = self._stored_time(turn.delivered_at)
+        return await self._group.submit(sealed)
 
-        def write(connection: sqlite3.Connection) -> int | None:
-            connection.execute("BEGIN IMMEDIATE")
+    async def _write_batch(self, batch: Sequence[SealedTurn]) -> list[int | Exception | None]:
+        """The batch in one transaction (one commit, one fsync). A recorded message id
+        rolls it back, and each turn is written again in a transaction of its own, so
+        that only the redelivered one is refused."""
+        turns = [
+            _Row(
+                sealed,
+                self._stored_time(sealed.turn.now),
+                self._stored_time(sealed.turn.delivered_at),
+            )
+            for sealed in batch
+        ]
+
+        def write(connection: sqlite3.Connection) -> list[int | Exception | None]:
             try:
-                saved = connection.execute(
-                    _SAVE_STATE,
-                    (
-                        sealed.state,
-                        turn.lang,
-                        turn.consent,
-                        now,
-                        turn.conversation_id,
-                        turn.version,
-                    ),
-                ).rowcount
-                if not saved:
-                    connection.execute("ROLLBACK")
-                    return None
-                if turn.message_key is not None:
-                    try:
-                        connection.execute(
-                            _RECORD,
-                            (
-                                turn.channel,
-                                turn.message_key,
-                                turn.conversation_id,
-                                sealed.replies,
-                                now,
-                            ),
-                        )
-                    except sqlite3.IntegrityError as error:  # the inbox's unique key
-                        raise Redelivered from error
-                (seen_before,) = connection.execute(_SEEN, (turn.conversation_id,)).fetchone()
-                connection.executemany(
-                    _QUEUE,
-                    [
-                        (
-                            turn.conversation_id,
-                            turn.channel,
-                            body,
-                            turn.reply_status,
-                            now,
-                            delivered_at,
-                        )
-                        for body in sealed.bodies
-                    ],
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                raise
-            return int(seen_before) + len(sealed.bodies)
+                return _in_transaction(connection, turns)
+            except Redelivered as redelivered:
+                if len(turns) == 1:
+                    return [redelivered]
+            found: list[int | Exception | None] = []
+            for turn in turns:
+                try:
+                    found.extend(_in_transaction(connection, [turn]))
+                except Redelivered as redelivered:
+                    found.append(redelivered)
+            return found
 
         async with self._write_lock():
             return await self._on_thread(write)
 
     async def close(self) -> None:
+        await self._group.close()
+
         def close() -> None:
             if self._connection is not None:
                 self._connection.close()

@@ -6,6 +6,7 @@ nothing of the turn is stored and the runtime plays it again in the locked path,
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlalchemy import text
@@ -14,7 +15,9 @@ from bench.journey import HOUSING_JOURNEY
 from bench.relais_turns import build_runtime, event_of
 from bot.runtime import Inbound, Runtime
 from storage import Database
-from storage.plain_turns import PlainTurn, PlainTurns, SealedTurn, StoredConversation
+from storage.plain_turns import PlainTurn, PlainTurns, Redelivered, SealedTurn, StoredConversation
+from storage.plain_turns_postgres import PostgresPlainTurns
+from storage.plain_turns_sqlite import SqlitePlainTurns
 from storage.types import utcnow
 
 
@@ -235,3 +238,105 @@ async def test_the_next_turn_uses_what_was_written_and_a_stale_memory_is_refused
     assert after["version"] == before["version"] + 2
     assert after["queued"] == before["queued"] + len(outcome.replies)
     assert after["recorded"] == before["recorded"] + 1
+
+
+class _Batches(_Wrapped):
+    """Records the size of every batch the group commit writes."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self.sizes: list[int] = []
+        inner_write = self.inner._write_batch  # type: ignore[attr-defined]
+
+        async def write_batch(batch: list[SealedTurn]) -> list[int | Exception | None]:
+            self.sizes.append(len(batch))
+            return await inner_write(batch)
+
+        self.inner._group._write = write_batch  # type: ignore[attr-defined]
+
+
+def _tap(runtime: Runtime, person: str, message_id: str) -> Inbound:
+    return Inbound("web", person, event_of("payload", "menu.main.housing"), message_id=message_id)
+
+
+async def test_concurrent_turns_share_one_write_and_each_gets_its_own_outcome(
+    db: Database,
+) -> None:
+    """Group commit: a stale version and a redelivered id in a batch refuse only their turn."""
+    runtime = build_runtime(db)
+    people = [f"p{n}" for n in range(6)]
+    for person in people:
+        await _started(runtime, person)
+    before = {person: await _row(db, person, runtime) for person in people}
+    await runtime.handle(_tap(runtime, "p0", "again"))  # to be redelivered
+    await _bump_version(db, before["p1"]["id"])  # p1's memory is stale
+    batches = _Batches(db)
+    outcomes = await asyncio.gather(
+        runtime.handle(_tap(runtime, "p0", "again")),
+        *(runtime.handle(_tap(runtime, person, "t")) for person in people[1:]),
+    )
+    after = {person: await _row(db, person, runtime) for person in people}
+    assert max(batches.sizes) > 1, batches.sizes  # several turns in one write
+    assert outcomes[0].duplicate
+    assert after["p0"]["version"] == before["p0"]["version"] + 1  # the first delivery only
+    assert after["p1"]["version"] == before["p1"]["version"] + 2  # the bump, then the locked path
+    for person, outcome in zip(people[1:], outcomes[1:], strict=True):
+        assert not outcome.duplicate and outcome.replies
+        assert outcome.cursor == after[person]["queued"]
+        assert after[person]["queued"] == before[person]["queued"] + len(outcome.replies)
+        assert after[person]["recorded"] == before[person]["recorded"] + 1
+
+
+async def test_one_write_for_many_turns_refuses_a_stale_version_and_a_redelivery(
+    db: Database,
+) -> None:
+    """The batched write itself: every turn of a batch gets the outcome it would get alone."""
+    plain = db.plain_turns
+    assert isinstance(plain, PostgresPlainTurns | SqlitePlainTurns)
+    runtime = build_runtime(db)
+    people = ["a", "b", "c", "d"]
+    reads = {}
+    for person in people:
+        await _started(runtime, person)
+        reads[person] = await plain.read(runtime.person_key("web", person))
+    before = {person: await _row(db, person, runtime) for person in people}
+    await _bump_version(db, before["b"]["id"])
+
+    def turn(person: str, message_id: str) -> SealedTurn:
+        read = reads[person]
+        assert read is not None
+        now = utcnow()
+        key = f"{runtime.person_key('web', person)[:24]}:{message_id}"
+        return plain.seal(
+            PlainTurn(
+                read.id,
+                {**read.state, "batched": person},
+                "fr",
+                True,
+                "web",
+                [{"text": f"to {person}"}, {"text": "and one more"}],
+                "delivered",
+                key,
+                version=read.version,
+                now=now,
+                delivered_at=now,
+            )
+        )
+
+    first = await plain._write_batch([turn("a", "x"), turn("b", "x"), turn("d", "x")])
+    # c's id m2 is recorded already: the batch fails, each turn is written alone.
+    second = await plain._write_batch([turn("c", "m2"), turn("c", "y")])
+    after = {person: await _row(db, person, runtime) for person in people}
+    for person, cursor in (("a", first[0]), ("d", first[2])):
+        assert after[person]["version"] == before[person]["version"] + 1
+        assert after[person]["queued"] == before[person]["queued"] + 2 == cursor
+        assert after[person]["recorded"] == before[person]["recorded"] + 1
+    assert first[1] is None  # b's version had moved: nothing of its turn written
+    assert after["b"]["version"] == before["b"]["version"] + 1  # the bump alone
+    assert (after["b"]["queued"], after["b"]["recorded"]) == (
+        before["b"]["queued"],
+        before["b"]["recorded"],
+    )
+    assert isinstance(second[0], Redelivered)
+    assert second[1] == after["c"]["queued"] == before["c"]["queued"] + 2
+    assert after["c"]["version"] == before["c"]["version"] + 1
