@@ -45,7 +45,7 @@ from storage.booking import (
     opening_place,
 )
 from storage.intake_facts import intake_facts
-from storage.models import Appointment
+from storage.models import Appointment, Intake
 from storage.notes import MessageRepository
 from storage.privacy import erase_conversation, kept_about
 from storage.referral_updates import file_referral
@@ -67,6 +67,9 @@ class Carrying:
     pending: list[Effect] = field(default_factory=list)
     # /forget: nothing of the person is left to write.
     erased: bool = False
+    # The intakes recorded in this turn, by theme: a referral of the same turn files
+    # them without reading them back.
+    intakes: dict[str, Intake] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -96,7 +99,7 @@ async def appointment_facts(
 async def _record_intake(work: Carrying, effect: RecordIntake) -> None:
     profile = effect.profile
     # The same journey done again updates the conversation's intake on that theme.
-    await IntakeRepository(work.session).record(
+    work.intakes[effect.theme] = await IntakeRepository(work.session).record(
         work.conversation_id,
         effect.theme,
         answers=effect.answers,
@@ -115,9 +118,11 @@ async def _record_intake(work: Carrying, effect: RecordIntake) -> None:
 
 async def _create_referral(work: Carrying, effect: CreateReferral) -> None:
     intakes = IntakeRepository(work.session)
-    intake = await intakes.latest_for_conversation(
-        work.conversation_id, effect.theme
-    ) or await intakes.latest_for_conversation(work.conversation_id)
+    intake = (
+        work.intakes.get(effect.theme)
+        or await intakes.latest_for_conversation(work.conversation_id, effect.theme)
+        or await intakes.latest_for_conversation(work.conversation_id)
+    )
     # One open referral per person and need: the same need updates the open one.
     await file_referral(
         work.session,
