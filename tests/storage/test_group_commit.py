@@ -28,6 +28,16 @@ def _group(recorder: _Recorder, lanes: int = 1) -> GroupCommit[tuple[str, int], 
     return GroupCommit(recorder.write, key=lambda item: item[0], lanes=lanes)
 
 
+async def _batch_in_flight(
+    group: GroupCommit[tuple[str, int], int], recorder: _Recorder
+) -> asyncio.Task[int]:
+    """A first batch (item ("x", 0)) written and held open: what comes next waits."""
+    recorder.gate.clear()
+    held = asyncio.create_task(group.submit(("x", 0)))
+    await asyncio.sleep(0.01)
+    return held
+
+
 async def test_a_lone_item_is_written_at_once() -> None:
     recorder = _Recorder()
     assert await _group(recorder).submit(("a", 1)) == 10
@@ -51,9 +61,7 @@ async def test_items_that_wait_for_a_batch_in_flight_share_the_next_one() -> Non
 async def test_two_items_of_one_key_never_share_a_batch() -> None:
     recorder = _Recorder()
     group = _group(recorder)
-    recorder.gate.clear()
-    held = asyncio.create_task(group.submit(("x", 0)))
-    await asyncio.sleep(0.01)
+    held = await _batch_in_flight(group, recorder)
     tasks = [asyncio.create_task(group.submit(item)) for item in (("a", 1), ("a", 2), ("b", 3))]
     await asyncio.sleep(0.01)
     recorder.gate.set()
@@ -65,9 +73,7 @@ async def test_two_items_of_one_key_never_share_a_batch() -> None:
 async def test_an_item_error_reaches_its_caller_alone() -> None:
     recorder = _Recorder()
     group = _group(recorder)
-    recorder.gate.clear()
-    held = asyncio.create_task(group.submit(("x", 0)))
-    await asyncio.sleep(0.01)
+    held = await _batch_in_flight(group, recorder)
     good = asyncio.create_task(group.submit(("a", 1)))
     bad = asyncio.create_task(group.submit(("b", -1)))
     await asyncio.sleep(0.01)
@@ -93,9 +99,7 @@ async def test_a_failed_write_reaches_every_caller_of_its_batch() -> None:
 async def test_a_caller_cancelled_while_waiting_is_not_written() -> None:
     recorder = _Recorder()
     group = _group(recorder)
-    recorder.gate.clear()
-    held = asyncio.create_task(group.submit(("x", 0)))
-    await asyncio.sleep(0.01)
+    held = await _batch_in_flight(group, recorder)
     gone = asyncio.create_task(group.submit(("a", 1)))
     kept = asyncio.create_task(group.submit(("b", 2)))
     await asyncio.sleep(0.01)
