@@ -218,11 +218,13 @@ class Runtime:
     ) -> Outcome | None:
         """A turn that only moves the conversation and answers, read and written without
         the locked transaction (storage/plain_turns.py); None when it is more than that
-        (a new person, an address to store, a booking question, an effect such as an
-        intake) or another process wrote first: the caller then plays it in the locked
+        (an address to store, a booking question, an effect such as an intake) or
+        another process wrote first: the caller then plays it in the locked
         transaction, from the start."""
         # A push channel's turn reads the row: it must know whether the address is stored.
         read = await plain.read(key, remembered=inbound.address is None)
+        if read is None and inbound.create and inbound.address is None:
+            read = await plain.create(key, inbound.channel, State().to_dict())
         if read is None or (inbound.address is not None and not read.reachable):
             return None
         state, event, now = State.from_dict(read.state), inbound.event, self.clock()

@@ -4,9 +4,10 @@ Callers `submit` an item and wait for its own result. Items that arrive while a 
 in flight wait for the next one, so a lone write goes out at once (no timer, no added
 latency) and a burst is written in a few statements instead of one per item. Each
 caller is answered only once the statement that holds its item has returned (committed),
-and a batch never holds two items with the same key (one conversation is written once
+and a batch never holds two items that share a key (one conversation is written once
 per statement; within one process a person's turns are serialised before they get
-here, and the version check refuses anything out of order anyway).
+here, and the version check refuses anything out of order anyway; two rate-limit takes
+on the same bucket go in two statements, as one statement cannot update a row twice).
 
 `write` receives a batch and returns one result per item, in order; an item's result
 may be an exception, raised to that caller alone. An exception raised by `write` itself
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -28,7 +29,7 @@ class GroupCommit(Generic[Item, Result]):
     def __init__(
         self,
         write: Callable[[Sequence[Item]], Awaitable[Sequence[Result | BaseException]]],
-        key: Callable[[Item], Hashable],
+        keys: Callable[[Item], Iterable[Hashable]],
         *,
         max_batch: int = 64,
         lanes: int = 2,
@@ -36,7 +37,7 @@ class GroupCommit(Generic[Item, Result]):
         """`lanes`: batches in flight at once (one commit's flush overlaps the next
         batch's statement); `max_batch`: items per statement at most."""
         self._write = write
-        self._key = key
+        self._keys = keys
         self._max_batch = max_batch
         self._lanes = lanes
         self._waiting: deque[tuple[Item, asyncio.Future[Result]]] = deque()
@@ -69,11 +70,11 @@ class GroupCommit(Generic[Item, Result]):
             item, future = self._waiting.popleft()
             if future.done():  # the caller was cancelled before it was written
                 continue
-            key = self._key(item)
-            if key in keys:
-                later.append((item, future))  # the same conversation: next statement
+            own = set(self._keys(item))
+            if own & keys:
+                later.append((item, future))  # the same conversation or bucket: next one
             else:
-                keys.add(key)
+                keys |= own
                 batch.append((item, future))
         self._waiting.extendleft(reversed(later))
         return batch

@@ -11,11 +11,15 @@ optimistic concurrency on the conversation's `version`:
    database's settings) before the reply is acknowledged.
 
 If another writer got there first (the version moved), nothing is written and the caller
-plays the turn again through the locked path. Within one process, turns of one person are
-already serialised by the runtime's keyed locks, so conflicts only come from other
-processes. Each database has its own way of doing the two steps cheaply:
-storage/plain_turns_postgres.py (asyncpg directly, one statement each) and
-storage/plain_turns_sqlite.py (the sqlite3 module on one thread of its own, one hop each).
+plays the turn again through the locked path. A person's first turn starts with
+`create`: the conversation row with the initial state and version 0, committed on its
+own (one short statement), then the turn is read and written as any other. Should the
+turn not be written after that, the row is exactly what the locked path would start from.
+Within one process, turns of one person are already serialised by the runtime's keyed
+locks, so conflicts only come from other processes. Each database has its own way of
+doing the two steps cheaply: storage/plain_turns_postgres.py (asyncpg directly, one
+statement each) and storage/plain_turns_sqlite.py (the sqlite3 module on one thread of
+its own, one hop each).
 
 What a plain turn wrote is remembered for the person's next turn (`REMEMBER_PEOPLE`
 people, for `REMEMBER_SECONDS`): the id, the version and the state *as stored*, sealed,
@@ -38,6 +42,7 @@ from sqlalchemy.engine import Dialect
 
 from storage.sealing import SealedJSON, is_sealed, sealed_json_text
 from storage.turns import TurnWrite
+from storage.types import utcnow
 
 REMEMBER_PEOPLE: Final = 4096
 REMEMBER_SECONDS: Final = 300.0
@@ -111,6 +116,13 @@ class PlainTurns(ABC):
         when the version moved (nothing written). Raise Redelivered for a recorded id."""
 
     @abstractmethod
+    async def _insert(
+        self, person_key: str, channel: str, stored_state: str, now: datetime
+    ) -> int | None:
+        """Insert the conversation (version 0) and commit; its id, or None when the
+        person has one already."""
+
+    @abstractmethod
     async def close(self) -> None:
         """Release what the backend holds (connections, threads)."""
 
@@ -128,6 +140,14 @@ class PlainTurns(ABC):
         if row is None:
             return None
         return ReadConversation(row.id, self._open(row.stored_state), row.version, row.reachable)
+
+    async def create(
+        self, person_key: str, channel: str, state: dict[str, Any]
+    ) -> ReadConversation | None:
+        """A new conversation for the person, at version 0 with `state`; None when they
+        have one already (another process made it first)."""
+        conversation_id = await self._insert(person_key, channel, self._sealed(state), utcnow())
+        return None if conversation_id is None else ReadConversation(conversation_id, state, 0)
 
     async def write(self, person_key: str, turn: PlainTurn) -> int | None:
         """Store the turn; return the web chat cursor (how many messages the conversation

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from asyncpg.exceptions import UniqueViolationError
@@ -37,6 +38,13 @@ SELECT c.id, c.state, c.version,
        (a.conversation_id IS NOT NULL AND a.unreachable_at IS NULL) AS reachable
 FROM conversations c LEFT JOIN channel_addresses a ON a.conversation_id = c.id
 WHERE c.person_key = $1
+"""
+
+_INSERT = """
+INSERT INTO conversations (person_key, channel, state, version, created_at, updated_at)
+VALUES ($1, $2, $3::json, 0, $4, $4)
+ON CONFLICT (person_key) DO NOTHING
+RETURNING id
 """
 
 # The final SELECT sees the table as it was before the statement: `seen_before` does not
@@ -121,7 +129,7 @@ class PostgresPlainTurns(PlainTurns):
         super().__init__(engine.dialect, remember)
         self._engine = engine
         self._group: GroupCommit[SealedTurn, int | None] = GroupCommit(
-            self._write_batch, key=lambda sealed: sealed.turn.conversation_id
+            self._write_batch, keys=lambda sealed: (sealed.turn.conversation_id,)
         )
 
     @asynccontextmanager
@@ -149,6 +157,13 @@ class PostgresPlainTurns(PlainTurns):
             return None
         # SQLAlchemy's asyncpg codec has already decoded the JSON column.
         return StoredConversation(row["id"], row["state"], row["version"], row["reachable"])
+
+    async def _insert(
+        self, person_key: str, channel: str, stored_state: str, now: datetime
+    ) -> int | None:
+        async with self._driver() as driver:
+            found = await driver.fetchval(_INSERT, person_key, channel, stored_state, now)
+        return None if found is None else int(found)
 
     async def _store(self, sealed: SealedTurn) -> int | None:
         return await self._group.submit(sealed)

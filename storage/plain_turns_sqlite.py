@@ -45,6 +45,12 @@ SELECT c.id, c.state, c.version,
 FROM conversations c LEFT JOIN channel_addresses a ON a.conversation_id = c.id
 WHERE c.person_key = ?
 """
+_INSERT = """
+INSERT INTO conversations (person_key, channel, state, version, created_at, updated_at)
+VALUES (?, ?, ?, 0, ?, ?)
+ON CONFLICT (person_key) DO NOTHING
+RETURNING id
+"""
 _SAVE_STATE = """
 UPDATE conversations SET state = ?, lang = ?, consent = ?, version = version + 1,
        updated_at = ?
@@ -141,7 +147,7 @@ class SqlitePlainTurns(PlainTurns):
         self.trace: Callable[[str], None] | None = None
         # One writer at a time on SQLite: one batch in flight.
         self._group: GroupCommit[SealedTurn, int | None] = GroupCommit(
-            self._write_batch, key=lambda sealed: sealed.turn.conversation_id, lanes=1
+            self._write_batch, keys=lambda sealed: (sealed.turn.conversation_id,), lanes=1
         )
 
     async def _on_thread(self, work: Callable[[sqlite3.Connection], _T]) -> _T:
@@ -166,6 +172,21 @@ class SqlitePlainTurns(PlainTurns):
             return StoredConversation(row[0], row[1], row[2], bool(row[3]))
 
         return await self._on_thread(read)
+
+    async def _insert(
+        self, person_key: str, channel: str, stored_state: str, now: datetime
+    ) -> int | None:
+        at = self._stored_time(now)
+
+        def insert(connection: sqlite3.Connection) -> int | None:
+            # Autocommit (isolation_level None): the statement is its own transaction,
+            # committed once its rows are all read.
+            rows = connection.execute(_INSERT, (person_key, channel, stored_state, at, at))
+            found = rows.fetchall()
+            return int(found[0][0]) if found else None
+
+        async with self._write_lock():
+            return await self._on_thread(insert)
 
     async def _store(self, sealed: SealedTurn) -> int | None:
         return await self._group.submit(sealed)

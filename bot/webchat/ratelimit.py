@@ -9,7 +9,8 @@ shared by every instance on PostgreSQL, in memory on SQLite), looked up at reque
 time; before the app has services (or outside an app, in tests), and for a second after
 the shared buckets could not be reached (the database is away), the middleware's own
 in-memory buckets are used. Every request of the web chat costs one `take`: one
-statement on PostgreSQL, whatever the number of buckets.
+statement on PostgreSQL, whatever the number of buckets, shared with the requests that
+arrive at the same time (storage/limits.py).
 """
 
 from __future__ import annotations

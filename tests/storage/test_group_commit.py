@@ -25,7 +25,7 @@ class _Recorder:
 
 
 def _group(recorder: _Recorder, lanes: int = 1) -> GroupCommit[tuple[str, int], int]:
-    return GroupCommit(recorder.write, key=lambda item: item[0], lanes=lanes)
+    return GroupCommit(recorder.write, keys=lambda item: (item[0],), lanes=lanes)
 
 
 async def _batch_in_flight(
@@ -70,6 +70,22 @@ async def test_two_items_of_one_key_never_share_a_batch() -> None:
     assert recorder.batches[1:] == [[("a", 1), ("b", 3)], [("a", 2)]]
 
 
+async def test_items_that_share_any_one_of_their_keys_never_share_a_batch() -> None:
+    recorder = _Recorder()
+    # Keys: the item's name and the letters of it ("ab" shares "a" with "a" and "b" with "bc").
+    group: GroupCommit[tuple[str, int], int] = GroupCommit(
+        recorder.write, keys=lambda item: (item[0], *item[0]), lanes=1
+    )
+    held = await _batch_in_flight(group, recorder)
+    items = (("a", 1), ("ab", 2), ("bc", 3), ("d", 4))
+    tasks = [asyncio.create_task(group.submit(item)) for item in items]
+    await asyncio.sleep(0.01)
+    recorder.gate.set()
+    await held
+    assert [await task for task in tasks] == [10, 20, 30, 40]
+    assert recorder.batches[1:] == [[("a", 1), ("bc", 3), ("d", 4)], [("ab", 2)]]
+
+
 async def test_an_item_error_reaches_its_caller_alone() -> None:
     recorder = _Recorder()
     group = _group(recorder)
@@ -89,7 +105,7 @@ async def test_a_failed_write_reaches_every_caller_of_its_batch() -> None:
     async def broken(batch: Sequence[tuple[str, int]]) -> list[int | Exception]:
         raise ConnectionError("database gone")
 
-    group: GroupCommit[tuple[str, int], int] = GroupCommit(broken, key=lambda item: item[0])
+    group: GroupCommit[tuple[str, int], int] = GroupCommit(broken, keys=lambda item: (item[0],))
     results = await asyncio.gather(
         group.submit(("a", 1)), group.submit(("b", 2)), return_exceptions=True
     )

@@ -123,6 +123,29 @@ async def test_two_instances_share_one_bucket_under_concurrency(shared: Shared) 
     assert sum(1 for wait in waits if wait == 0.0) == 50  # burst 50, not 100
 
 
+async def test_concurrent_takes_share_statements_and_each_gets_its_own_answer(
+    shared: Shared,
+) -> None:
+    limiter = shared(0, FakeClock())
+    statements: list[str] = []
+    fetch = limiter._fetch
+
+    async def counted(method: str, sql: str, *args: object) -> object:
+        statements.append(method)
+        return await fetch(method, sql, *args)
+
+    limiter._fetch = counted  # type: ignore[method-assign]
+    # 20 people, 4 requests each at once (ip burst 3): a statement never takes two tokens
+    # of one bucket, and each request gets the wait of its own buckets.
+    people = [f"p{n}" for n in range(20)]
+    calls = [(person, limiter.take(f"ip:{person}", f"slow:{person}")) for person in people * 4]
+    waits = await asyncio.gather(*(call for _, call in calls))
+    for person in people:
+        mine = sorted(wait for (who, _), wait in zip(calls, waits, strict=True) if who == person)
+        assert mine == pytest.approx([0.0, 0.0, 0.0, 0.5])
+    assert "fetch" in statements and len(statements) < len(calls)
+
+
 async def test_opposite_key_orders_never_deadlock(shared: Shared) -> None:
     first, second = shared(0), shared(1)
     calls = [

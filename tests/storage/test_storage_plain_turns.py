@@ -7,6 +7,7 @@ nothing of the turn is stored and the runtime plays it again in the locked path,
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -118,6 +119,11 @@ class _Wrapped(PlainTurns):
     async def _store(self, sealed: SealedTurn) -> int | None:
         return await self.inner._store(sealed)
 
+    async def _insert(
+        self, person_key: str, channel: str, stored_state: str, now: datetime
+    ) -> int | None:
+        return await self.inner._insert(person_key, channel, stored_state, now)
+
     async def close(self) -> None:
         await self.inner.close()
 
@@ -170,6 +176,53 @@ class _Counting(_Wrapped):
         cursor = await super()._store(sealed)
         self.written += cursor is not None
         return cursor
+
+
+async def test_a_new_persons_first_turn_is_plain(db: Database) -> None:
+    runtime = build_runtime(db)
+    counting = _Counting(db)
+    kind, value = HOUSING_JOURNEY[0]
+    outcome = await runtime.handle(Inbound("web", "new", event_of(kind, value), message_id="m0"))
+    after = await _row(db, "new", runtime)
+    assert counting.written == 1  # the turn went through the plain write, not the locked path
+    assert outcome.replies and outcome.cursor == after["queued"] == len(outcome.replies)
+    assert (after["version"], after["recorded"]) == (1, 1)
+    again = await runtime.handle(Inbound("web", "new", event_of(kind, value), message_id="m0"))
+    assert again.duplicate and again.replies == outcome.replies
+    assert await _row(db, "new", runtime) == after
+
+
+async def test_create_refuses_a_person_who_has_a_conversation(db: Database) -> None:
+    plain = db.plain_turns
+    assert plain is not None
+    runtime = build_runtime(db)
+    await _started(runtime, "p")
+    before = await _row(db, "p", runtime)
+    assert await plain.create(runtime.person_key("web", "p"), "web", {}) is None
+    assert await _row(db, "p", runtime) == before
+
+
+class _OtherProcessCreatesFirst(_Wrapped):
+    """Another process creates the person's conversation between this one's read and
+    insert: the insert finds the person there and the turn is played in the locked path."""
+
+    async def _insert(
+        self, person_key: str, channel: str, stored_state: str, now: datetime
+    ) -> int | None:
+        assert await self.inner._insert(person_key, channel, stored_state, now) is not None
+        return await self.inner._insert(person_key, channel, stored_state, now)
+
+
+async def test_a_conversation_created_by_another_process_is_played_in_the_locked_path(
+    db: Database,
+) -> None:
+    runtime = build_runtime(db)
+    _OtherProcessCreatesFirst(db)
+    kind, value = HOUSING_JOURNEY[0]
+    outcome = await runtime.handle(Inbound("web", "new", event_of(kind, value), message_id="m0"))
+    after = await _row(db, "new", runtime)
+    assert outcome.replies and outcome.cursor == after["queued"] == len(outcome.replies)
+    assert (after["version"], after["recorded"]) == (1, 1)
 
 
 async def test_a_push_channel_turn_is_plain_once_its_address_is_stored(db: Database) -> None:
