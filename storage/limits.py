@@ -4,12 +4,12 @@ Each instance of `relais serve` takes its tokens from the same rows, so a limit 
 for the whole deployment, not per process: a person alternating between two instances
 gets what one instance would give them. One statement per request, whatever the number
 of buckets it touches, and the requests that arrive together share one (a group commit,
-storage/group_commit.py; two requests on one bucket never share a statement): an `INSERT … ON CONFLICT DO UPDATE … RETURNING` on an UNLOGGED
-table (no WAL, nothing to replicate; emptied after a server crash, when every bucket
-starts full again, as after a restart of a single process), sent outside any
-transaction (no `BEGIN`/`COMMIT` round trips). The row lock of the UPSERT makes the
-refill-and-take atomic, and the rows are locked in key order, so two requests never
-deadlock.
+storage/group_commit.py; two requests on one bucket never share a statement): an
+`INSERT … ON CONFLICT DO UPDATE … RETURNING` on an UNLOGGED table (no WAL, nothing to
+replicate; emptied after a server crash, when every bucket starts full again, as after a
+restart of a single process), sent outside any transaction (no `BEGIN`/`COMMIT` round
+trips). The row lock of the UPSERT makes the refill-and-take atomic, and the rows are
+locked in key order, so two requests never deadlock.
 
 The statement goes straight to the driver on a few connections the limiter keeps
 checked out of the pool ("lanes", 2 by default): SQLAlchemy's checkout and result

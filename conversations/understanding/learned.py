@@ -6,9 +6,11 @@ Three views of a message give probabilities over the fine labels (`housing`,
   network (mlp.py);
 - hashed character n-grams (SMS spelling, transliteration, words e5 splits badly)
   -> softmax regression;
+- the same e5 embedding against the training corpus's: the votes of the nearest
+  messages (neighbours.py);
 - the lexicon's cue scores per category (the rules: precise where they fire).
-A small stacking regression over [log p_e5, log p_ngram, lexicon scores] gives the final
-probabilities. Everything is fitted at build time by `python -m
+A small stacking regression over [log p_e5, log p_ngram, log p_neighbours, lexicon
+scores] gives the final probabilities. Everything is fitted at build time by `python -m
 conversations.understanding.train` into data/model/intent.npz; nothing is fitted here.
 """
 
@@ -28,6 +30,7 @@ from conversations.understanding.lexicon import MEDICAL
 from conversations.understanding.linear import Softmax, softmax
 from conversations.understanding.mlp import Mlp
 from conversations.understanding.model import INTENTS
+from conversations.understanding.neighbours import Neighbours
 from conversations.understanding.ngrams import NgramFeaturizer
 
 MODEL_DIR: Final = Path(__file__).resolve().parent / "data" / "model"
@@ -43,11 +46,12 @@ def lexicon_vector(scores: Mapping[str, float]) -> np.ndarray:
     return np.array([scores.get(c, 0.0) for c in LEXICON_FEATURES], np.float32)
 
 
-def stack_features(p_e5: np.ndarray, p_ngram: np.ndarray, lexicon: np.ndarray) -> np.ndarray:
-    """The stacker's input rows from the base models' probabilities and the rules."""
-    return np.hstack(
-        [np.log(np.maximum(p_e5, PROBA_FLOOR)), np.log(np.maximum(p_ngram, PROBA_FLOOR)), lexicon]
-    )
+def stack_features(
+    p_e5: np.ndarray, p_ngram: np.ndarray, p_near: np.ndarray, lexicon: np.ndarray
+) -> np.ndarray:
+    """The stacker's input rows from the base views' probabilities and the rules."""
+    logs = [np.log(np.maximum(p, PROBA_FLOOR)) for p in (p_e5, p_ngram, p_near)]
+    return np.hstack([*logs, lexicon])
 
 
 @dataclass(frozen=True)
@@ -66,22 +70,28 @@ class IntentModel:
     e5_scale: np.ndarray
     e5: Mlp
     ngram: Softmax
+    neighbours: Neighbours
     stacker: Softmax
     thresholds: Thresholds
     corpus_digest: str
 
-    def base(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(p_e5, p_ngram) of one message."""
-        vector = (embed(text) - self.e5_mean) / self.e5_scale
+    def base(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(p_e5, p_ngram, p_neighbours) of one message."""
+        embedded = embed(text)
+        vector = (embedded - self.e5_mean) / self.e5_scale
         indices, values = FEATURIZER.row(text)
         ngram_logits = values @ self.ngram.weights[indices] + self.ngram.bias
-        return self.e5.proba(vector[None, :])[0], softmax(ngram_logits.astype(np.float64))
+        return (
+            self.e5.proba(vector[None, :])[0],
+            softmax(ngram_logits.astype(np.float64)),
+            self.neighbours.proba(embedded[None, :])[0],
+        )
 
     def proba(self, text: str, lexicon_scores: Mapping[str, float]) -> np.ndarray:
         """Final probabilities over `labels`."""
-        p_e5, p_ngram = self.base(text)
+        p_e5, p_ngram, p_near = self.base(text)
         lexicon = lexicon_vector(lexicon_scores)[None, :]
-        row = stack_features(p_e5[None, :], p_ngram[None, :], lexicon)
+        row = stack_features(p_e5[None, :], p_ngram[None, :], p_near[None, :], lexicon)
         return self.stacker.proba(row)[0]
 
     def save(self, path: Path, meta: Mapping[str, object]) -> None:
@@ -96,6 +106,10 @@ class IntentModel:
             e5_b=self.e5.bias,
             ngram_w=self.ngram.weights.astype(np.float16),
             ngram_b=self.ngram.bias,
+            near_rows=self.neighbours.rows,
+            near_scale=self.neighbours.scale,
+            near_labels=self.neighbours.labels,
+            near_k_tau=np.array([self.neighbours.k, self.neighbours.tau]),
             stack_w=self.stacker.weights,
             stack_b=self.stacker.bias,
             thresholds=np.array(
@@ -125,6 +139,14 @@ def load_intent_model(path: Path = INTENT_FILE) -> IntentModel:
                 data["e5_b"],
             ),
             ngram=Softmax(data["ngram_w"].astype(np.float32), data["ngram_b"]),
+            neighbours=Neighbours(
+                data["near_rows"],
+                data["near_scale"],
+                data["near_labels"],
+                len(data["labels"]),
+                int(data["near_k_tau"][0]),
+                float(data["near_k_tau"][1]),
+            ),
             stacker=Softmax(data["stack_w"], data["stack_b"]),
             thresholds=Thresholds(emergency, borderline, rule),
             corpus_digest=str(meta["corpus_digest"]),

@@ -163,8 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     hyper = Hyper()
     parts = folds(examples)
     real = np.arange(len(examples))
-    p_e5, p_ngram = out_of_fold(v, [*parts, np.arange(len(examples), len(v.y))], hyper)
-    proba = stacked_out_of_fold(p_e5, p_ngram, v, parts, hyper)[real]
+    base = out_of_fold(v, [*parts, np.arange(len(examples), len(v.y))], hyper)
+    proba = stacked_out_of_fold(base, v, parts, hyper)[real]
     rules = [rule_emergency(understander.rule_scores(e.text)) for e in examples]
     policy, figures = calibrate(proba, examples, rules)
     print(f"policy {policy} {figures}")
@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     cv_table = table(evaluate(examples, lambda _text: next(cv)))
     print(cv_table)
     thresholds = Thresholds(policy.emergency, policy.borderline, policy.rule)
-    model = fit_model(v, p_e5, p_ngram, hyper, thresholds, corpus_digest)
+    model = fit_model(v, base, hyper, thresholds, corpus_digest)
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     meta = {
         "hyper": hyper.__dict__,
@@ -188,8 +188,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             {"language": e.language, "label": e.label, "text": e.text, "intent": d.intent,
              "about": d.about, "asked": d.uncertain_emergency, "detected": d.language,
-             "e5": LABELS[int(a.argmax())], "ngram": LABELS[int(b.argmax())]}
-            for e, d, a, b in zip(examples, answers, p_e5[real], p_ngram[real], strict=True)
+             "e5": LABELS[int(a.argmax())], "ngram": LABELS[int(b.argmax())],
+             "neighbours": LABELS[int(c.argmax())]}
+            for e, d, a, b, c in zip(examples, answers, *(p[real] for p in base), strict=True)
         ]  # fmt: skip
         with open(args.cv_out, "w", encoding="utf-8") as out:
             json.dump(rows, out, ensure_ascii=False)

@@ -27,6 +27,7 @@ from conversations.understanding.learned import (
 from conversations.understanding.linear import Softmax, fit
 from conversations.understanding.mlp import Mlp, fit_mlp
 from conversations.understanding.model import ABOUTS, INTENTS
+from conversations.understanding.neighbours import Neighbours
 from conversations.understanding.ngrams import Csr
 from conversations.understanding.understander import Understander
 
@@ -121,10 +122,11 @@ class Base:
     scale: np.ndarray
     e5: Mlp
     ngram: Softmax
+    neighbours: Neighbours
 
-    def proba(self, v: Views, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def proba(self, v: Views, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         e5 = self.e5.proba((v.e5[rows] - self.mean) / self.scale)
-        return e5, self.ngram.proba(v.ngram.take(rows))
+        return e5, self.ngram.proba(v.ngram.take(rows)), self.neighbours.proba(v.e5[rows])
 
 
 def fit_base(v: Views, rows: np.ndarray, hyper: Hyper) -> Base:
@@ -141,20 +143,21 @@ def fit_base(v: Views, rows: np.ndarray, hyper: Hyper) -> Base:
         rate=hyper.e5_rate,
     )
     ngram = fit(v.ngram.take(rows), v.y[rows], n, l2=hyper.ngram_l2, steps=hyper.steps, rate=0.2)
-    return Base(mean, scale, e5, ngram)
+    return Base(mean, scale, e5, ngram, Neighbours.of(x, v.y[rows], n))
 
 
 def out_of_fold(
     v: Views, parts: Sequence[np.ndarray], hyper: Hyper
-) -> tuple[np.ndarray, np.ndarray]:
-    """Base-model probabilities of every example from models that did not see it."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Base-view probabilities (e5, n-grams, neighbours) of every example from views that
+    did not see it."""
     n = len(v.y)
-    p_e5, p_ngram = np.zeros((n, len(LABELS))), np.zeros((n, len(LABELS)))
+    p_e5, p_ngram, p_near = (np.zeros((n, len(LABELS))) for _ in range(3))
     everything = np.arange(n)
     for held in parts:
         base = fit_base(v, np.setdiff1d(everything, held), hyper)
-        p_e5[held], p_ngram[held] = base.proba(v, held)
-    return p_e5, p_ngram
+        p_e5[held], p_ngram[held], p_near[held] = base.proba(v, held)
+    return p_e5, p_ngram, p_near
 
 
 def fit_stacker(stacked: np.ndarray, y: np.ndarray, hyper: Hyper) -> Softmax:
@@ -162,11 +165,15 @@ def fit_stacker(stacked: np.ndarray, y: np.ndarray, hyper: Hyper) -> Softmax:
 
 
 def stacked_out_of_fold(
-    p_e5: np.ndarray, p_ngram: np.ndarray, v: Views, parts: Sequence[np.ndarray], hyper: Hyper
+    base: tuple[np.ndarray, np.ndarray, np.ndarray],
+    v: Views,
+    parts: Sequence[np.ndarray],
+    hyper: Hyper,
 ) -> np.ndarray:
-    """Stacker probabilities of every example from stackers that did not see it."""
-    stacked = stack_features(p_e5, p_ngram, v.lexicon)
-    out = np.zeros_like(p_e5)
+    """Stacker probabilities of every example from stackers that did not see it;
+    `base`: the out-of-fold (p_e5, p_ngram, p_neighbours)."""
+    stacked = stack_features(*base, v.lexicon)
+    out = np.zeros((len(v.y), len(LABELS)))
     everything = np.arange(len(v.y))
     for held in parts:
         rows = np.setdiff1d(everything, held)
@@ -176,8 +183,7 @@ def stacked_out_of_fold(
 
 def fit_model(
     v: Views,
-    p_e5: np.ndarray,
-    p_ngram: np.ndarray,
+    base_out_of_fold: tuple[np.ndarray, np.ndarray, np.ndarray],
     hyper: Hyper,
     thresholds: Thresholds,
     corpus_digest: str,
@@ -185,13 +191,14 @@ def fit_model(
     """The shipped model: base models on everything, the stacker on out-of-fold rows."""
     everything = np.arange(len(v.y))
     base = fit_base(v, everything, hyper)
-    stacker = fit_stacker(stack_features(p_e5, p_ngram, v.lexicon), v.y, hyper)
+    stacker = fit_stacker(stack_features(*base_out_of_fold, v.lexicon), v.y, hyper)
     return IntentModel(
         labels=LABELS,
         e5_mean=base.mean,
         e5_scale=base.scale,
         e5=base.e5,
         ngram=base.ngram,
+        neighbours=base.neighbours,
         stacker=stacker,
         thresholds=thresholds,
         corpus_digest=corpus_digest,
