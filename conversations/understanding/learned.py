@@ -17,6 +17,7 @@ conversations.understanding.train` into data/model/intent.npz; nothing is fitted
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from conversations.understanding.encoder import embed
 from conversations.understanding.lexicon import MEDICAL
@@ -155,5 +157,19 @@ def load_intent_model(path: Path = INTENT_FILE) -> IntentModel:
 
 @cache
 def default_intent_model() -> IntentModel | None:
-    """The shipped model, loaded once; None when it was not built (rules only)."""
+    """The shipped model, loaded once; None when it was not built (rules only).
+
+    Loading it caps numpy's BLAS at RELAIS_BLAS_THREADS threads (default 1) for the
+    process: a message's products are small (384 x 256, 8 332 x 384), and OpenBLAS's own
+    threads, which keep spinning after each product, took the cores from the e5 engine's
+    OpenMP threads and the event loop (p90 of `understand()` 120 ms with two BLAS
+    threads, 28 ms with one; docs/understanding.md, speed)."""
+    threadpool_limits(limits=_blas_threads(), user_api="blas")
     return load_intent_model() if INTENT_FILE.exists() else None
+
+
+def _blas_threads() -> int:
+    try:
+        return max(1, int(os.environ.get("RELAIS_BLAS_THREADS", "1")))
+    except ValueError:
+        return 1
