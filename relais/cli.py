@@ -149,7 +149,11 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--source", help="where the person comes from, e.g. bus-jaude")
     understand = commands.add_parser("understand", help="intent and language of stdin lines")
     understand.add_argument(
-        "--eval", nargs="?", const="", metavar="FILE", help="print accuracy per language"
+        "--eval",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="print accuracy per language (test, fresh, train or a path)",
     )
     qr = commands.add_parser("qr", help="printable QR poster (SVG, PNG) for a source")
     qr.add_argument("source", metavar="SOURCE", help="recorded on the intake, e.g. bus-jaude")

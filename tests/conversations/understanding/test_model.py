@@ -20,7 +20,13 @@ from conversations.understanding import (
     Understanding,
     default_understander,
 )
-from conversations.understanding.corpus import TEST_DIR, digest, load_corpus, training_sources
+from conversations.understanding.corpus import (
+    FRESH_DIR,
+    TEST_DIR,
+    digest,
+    load_corpus,
+    training_sources,
+)
 from conversations.understanding.encoder import embed
 from conversations.understanding.evaluation import Score, evaluate, load_samples, table
 from conversations.understanding.langmodel import LANGUAGE_FILE
@@ -41,6 +47,13 @@ TEST_SAFETY_NET_RECALL = 0.98
 TEST_FALSE_EMERGENCIES = 0.03
 TEST_LANGUAGE_ACCURACY = 0.99
 TEST_MIN_LANGUAGE_ACCURACY = 0.88
+# The fresh set (data/fresh/, 1 076 messages in seven languages, written after run 9 with
+# indirect emergencies and hard negatives on purpose): run 9 reaches 78.0 % accuracy,
+# 90.8 % emergency recall (98.7 % with the question) and 14.3 % false emergencies.
+FRESH_ACCURACY = 0.77
+FRESH_RECALL = 0.895
+FRESH_SAFETY_NET_RECALL = 0.98
+FRESH_FALSE_EMERGENCIES = 0.155
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +64,11 @@ def understander() -> Understander:
 @pytest.fixture(scope="module")
 def test_scores(understander: Understander) -> dict[str, Score]:
     return evaluate(load_samples(TEST_DIR), understander.understand)
+
+
+@pytest.fixture(scope="module")
+def fresh_scores(understander: Understander) -> dict[str, Score]:
+    return evaluate(load_samples(FRESH_DIR), understander.understand)
 
 
 # --- shipped, offline --------------------------------------------------------------------
@@ -104,6 +122,14 @@ def test_the_test_set_is_never_trained_on() -> None:
 
 
 # --- the contract --------------------------------------------------------------------------
+
+
+def test_the_fresh_set_is_never_trained_on() -> None:
+    assert FRESH_DIR not in training_sources()
+    trained = {e.text.strip().lower() for e in load_corpus(*training_sources())}
+    fresh = [e.text.strip().lower() for e in load_corpus(FRESH_DIR)]
+    assert len(fresh) >= 1000
+    assert not trained.intersection(fresh)
 
 
 def test_as_json_adds_about_only_when_set() -> None:
@@ -212,3 +238,12 @@ def test_short_texts_are_embedded_once_and_kept_under_a_keyed_hash() -> None:
     assert memo.get("oui merci") is None  # the least recently used went first
     assert memo.get("a demain") is vectors["a demain"]
     assert all(text.encode() not in key for key in memo._items for text in vectors)
+
+
+def test_figures_on_the_fresh_set(fresh_scores: dict[str, Score]) -> None:
+    total = fresh_scores["all"]
+    report = table(fresh_scores)
+    assert total.accuracy >= FRESH_ACCURACY, report
+    assert total.recall >= FRESH_RECALL, report
+    assert total.safety_net_recall >= FRESH_SAFETY_NET_RECALL, report
+    assert total.false_emergency_rate <= FRESH_FALSE_EMERGENCIES, report
