@@ -1,7 +1,8 @@
 """From probabilities over fine labels (and the rules' verdict) to one decision.
 
 Safety first: a message is an emergency when the model's emergency score (the summed
-probability of distress, violence and housing_emergency) reaches the calibrated
+probability of distress, violence and housing_emergency, averaged with the emergency
+head's probability since run 13) reaches the calibrated
 threshold, or when the lexicon has a strong emergency cue that the model corroborates
 (its score at least borderline): any emergency wins, also when a request comes first
 ("rdv demain? jveux mourir"). Below that, a score in the borderline band names a
@@ -58,13 +59,15 @@ def decide(
     policy: Policy,
     rule: tuple[Intent, float] | None = None,
     rule_alone: bool = False,
+    score: float | None = None,
 ) -> Decision:
     """`proba`: one row over `labels`; `rule`: the lexicon's strongest emergency and score;
     `rule_alone`: a strong cue needs no corroboration (a long message, far from the
-    phone-length messages the model learnt from)."""
+    phone-length messages the model learnt from); `score`: the model's emergency score
+    (learned.emergency_score), else the summed emergency probability of `proba`."""
     per_intent = intent_proba(proba, labels)
     emergency = per_intent[_EMERGENCY_COLUMNS]
-    score = float(emergency.sum())
+    score = float(emergency.sum()) if score is None else score
     model_emergency = EMERGENCY_INTENTS[int(emergency.argmax())]
     if rule is not None and rule[1] >= policy.rule and (rule_alone or score >= policy.borderline):
         shown = max(score, rule[1])

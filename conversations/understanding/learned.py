@@ -10,8 +10,11 @@ Three views of a message give probabilities over the fine labels (`housing`,
   messages (neighbours.py);
 - the lexicon's cue scores per category (the rules: precise where they fire).
 A small stacking regression over [log p_e5, log p_ngram, log p_neighbours, lexicon
-scores] gives the final probabilities. Everything is fitted at build time by `python -m
-conversations.understanding.train` into data/model/intent.npz; nothing is fitted here.
+scores] gives the final probabilities. The emergency score is the mean of their summed
+emergency probability and of an emergency head: a logistic regression "emergency or
+not" on the same features and each view's own emergency share (run 13). Everything is
+fitted at build time by `python -m conversations.understanding.train` into
+data/model/intent.npz; nothing is fitted here.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from conversations.understanding.encoder import embed, threads_setting
 from conversations.understanding.lexicon import MEDICAL
 from conversations.understanding.linear import Softmax, softmax
 from conversations.understanding.mlp import Mlp
-from conversations.understanding.model import INTENTS
+from conversations.understanding.model import EMERGENCY_INTENTS, INTENTS
 from conversations.understanding.neighbours import Neighbours
 from conversations.understanding.ngrams import NgramFeaturizer
 
@@ -41,6 +44,9 @@ LEXICON_FEATURES: Final = (*INTENTS, MEDICAL)
 NGRAM_DIM: Final = 1 << 15
 PROBA_FLOOR: Final = 1e-4
 FEATURIZER: Final = NgramFeaturizer(NGRAM_DIM)
+# The fine labels begin with the ten intents, in order (training.LABELS); the emergency
+# intents have no finer topics.
+EMERGENCY_COLUMNS: Final = [INTENTS.index(intent) for intent in EMERGENCY_INTENTS]
 
 
 def lexicon_vector(scores: Mapping[str, float]) -> np.ndarray:
@@ -53,6 +59,17 @@ def stack_features(
     """The stacker's input rows from the base views' probabilities and the rules."""
     logs = [np.log(np.maximum(p, PROBA_FLOOR)) for p in (p_e5, p_ngram, p_near)]
     return np.hstack([*logs, lexicon])
+
+
+def emergency_features(
+    p_e5: np.ndarray, p_ngram: np.ndarray, p_near: np.ndarray, stacked: np.ndarray
+) -> np.ndarray:
+    """The emergency head's input rows: the stacker's, and each view's emergency share
+    (as a share and its two logs). A share is a sum over labels, which the stacker's
+    logs of single labels cannot express."""
+    shares = np.stack([p[:, EMERGENCY_COLUMNS].sum(axis=1) for p in (p_e5, p_ngram, p_near)], 1)
+    logs = [np.log(np.maximum(q, PROBA_FLOOR)) for q in (shares, 1.0 - shares)]
+    return np.hstack([stacked, shares, *logs])
 
 
 @dataclass(frozen=True)
@@ -75,6 +92,8 @@ class IntentModel:
     stacker: Softmax
     thresholds: Thresholds
     corpus_digest: str
+    # "Emergency or not" (2 classes) on emergency_features; None in older model files.
+    emergency_head: Softmax | None = None
 
     def base(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(p_e5, p_ngram, p_neighbours) of one message."""
@@ -88,12 +107,12 @@ class IntentModel:
             self.neighbours.proba(embedded[None, :])[0],
         )
 
-    def proba(self, text: str, lexicon_scores: Mapping[str, float]) -> np.ndarray:
-        """Final probabilities over `labels`."""
-        p_e5, p_ngram, p_near = self.base(text)
-        lexicon = lexicon_vector(lexicon_scores)[None, :]
-        row = stack_features(p_e5[None, :], p_ngram[None, :], p_near[None, :], lexicon)
-        return self.stacker.proba(row)[0]
+    def read(self, text: str, lexicon_scores: Mapping[str, float]) -> tuple[np.ndarray, float]:
+        """Final probabilities over `labels`, and the emergency score."""
+        views = [p[None, :] for p in self.base(text)]
+        stacked = stack_features(*views, lexicon_vector(lexicon_scores)[None, :])
+        proba = self.stacker.proba(stacked)
+        return proba[0], float(emergency_score(proba, self.emergency_head, *views, stacked)[0])
 
     def save(self, path: Path, meta: Mapping[str, object]) -> None:
         np.savez_compressed(
@@ -113,11 +132,33 @@ class IntentModel:
             near_k_tau=np.array([self.neighbours.k, self.neighbours.tau]),
             stack_w=self.stacker.weights,
             stack_b=self.stacker.bias,
+            **(
+                {}
+                if self.emergency_head is None
+                else {"head_w": self.emergency_head.weights, "head_b": self.emergency_head.bias}
+            ),
             thresholds=np.array(
                 [self.thresholds.emergency, self.thresholds.borderline, self.thresholds.rule]
             ),
             meta=np.array(json.dumps({**meta, "corpus_digest": self.corpus_digest})),
         )
+
+
+def emergency_score(
+    proba: np.ndarray,
+    head: Softmax | None,
+    p_e5: np.ndarray,
+    p_ngram: np.ndarray,
+    p_near: np.ndarray,
+    stacked: np.ndarray,
+) -> np.ndarray:
+    """Rows' emergency scores: the stacker's summed emergency probability, averaged with
+    the emergency head's when there is one."""
+    summed = proba[:, EMERGENCY_COLUMNS].sum(axis=1)
+    if head is None:
+        return summed
+    features = emergency_features(p_e5, p_ngram, p_near, stacked)
+    return (summed + head.proba(features)[:, 1]) / 2
 
 
 def read_meta(path: Path = INTENT_FILE) -> dict[str, object]:
@@ -151,6 +192,7 @@ def load_intent_model(path: Path = INTENT_FILE) -> IntentModel:
             stacker=Softmax(data["stack_w"], data["stack_b"]),
             thresholds=Thresholds(emergency, borderline, rule),
             corpus_digest=str(meta["corpus_digest"]),
+            emergency_head=Softmax(data["head_w"], data["head_b"]) if "head_w" in data else None,
         )
 
 

@@ -26,6 +26,7 @@ from conversations.understanding.model import EMERGENCY_INTENTS, LANGUAGES, Inte
 from conversations.understanding.training import (
     LABELS,
     Hyper,
+    emergency_out_of_fold,
     fit_model,
     folds,
     junk,
@@ -45,17 +46,18 @@ LANGUAGE_MIXES = (0.0, 0.25, 0.5, 0.75, 0.9)
 
 
 def calibrate(
-    proba: np.ndarray, examples: Sequence[Example], rules: Sequence[tuple[Intent, float]]
+    scores: np.ndarray, examples: Sequence[Example], rules: Sequence[tuple[Intent, float]]
 ) -> tuple[Policy, dict[str, float]]:
-    """The policy with the best emergency recall at <= 3 % false emergencies; for each
-    emergency threshold, the borderline band is the one that brings the safety-net
-    recall to 98 %, and a strong rule cue corroborated by a borderline score counts."""
+    """The policy with the best emergency recall at <= 3 % false emergencies (`scores`:
+    the out-of-fold emergency scores); for each emergency threshold, the borderline band
+    is the one that brings the safety-net recall to 98 %, and a strong rule cue
+    corroborated by a borderline score counts."""
     is_emergency = np.array([e.intent in EMERGENCY_INTENTS for e in examples])
     best: tuple[float, Policy] | None = None
     for floor in RULE_FLOORS:
         for threshold in np.arange(0.05, 0.96, 0.01):
-            policy = _with_borderline(proba, is_emergency, Policy(float(threshold), 0.0, floor))
-            said = _emergencies(proba, rules, policy)
+            policy = _with_borderline(scores, is_emergency, Policy(float(threshold), 0.0, floor))
+            said = _emergencies(scores, rules, policy)
             false = said[~is_emergency].mean()
             recall = said[is_emergency].mean()
             if false <= MAX_FALSE_EMERGENCIES and (best is None or recall > best[0]):
@@ -64,9 +66,8 @@ def calibrate(
     return best[1], {"cv_emergency_recall": round(float(best[0]), 4)}
 
 
-def _with_borderline(proba: np.ndarray, is_emergency: np.ndarray, policy: Policy) -> Policy:
+def _with_borderline(scores: np.ndarray, is_emergency: np.ndarray, policy: Policy) -> Policy:
     """The highest borderline that asks or catches 98 % of the emergencies."""
-    scores = proba_emergency(proba)
     missed = np.sort(scores[is_emergency & (scores < policy.emergency)])[::-1]
     allowed = int(np.floor((1 - MIN_SAFETY_NET_RECALL) * is_emergency.sum()))
     needed = len(missed) - allowed  # borderline must reach the needed-th missed score
@@ -74,29 +75,24 @@ def _with_borderline(proba: np.ndarray, is_emergency: np.ndarray, policy: Policy
     return Policy(policy.emergency, min(policy.emergency, max(borderline, 0.02)), policy.rule)
 
 
-def proba_emergency(proba: np.ndarray) -> np.ndarray:
-    columns = [j for j, label in enumerate(LABELS) if label in EMERGENCY_INTENTS]
-    return proba[:, columns].sum(axis=1)
-
-
 def _emergencies(
-    proba: np.ndarray, rules: Sequence[tuple[Intent, float]], policy: Policy
+    scores: np.ndarray, rules: Sequence[tuple[Intent, float]], policy: Policy
 ) -> np.ndarray:
-    scores = proba_emergency(proba)
     strong = np.array([score >= policy.rule for _, score in rules])
     return (scores >= policy.emergency) | (strong & (scores >= policy.borderline))
 
 
 def cv_understandings(
     proba: np.ndarray,
+    scores: np.ndarray,
     rules: Sequence[tuple[Intent, float]],
     policy: Policy,
     languages: Sequence[str | None],
 ) -> list[Understanding]:
-    """What the runtime would answer, from out-of-fold probabilities."""
+    """What the runtime would answer, from out-of-fold probabilities and scores."""
     found = []
-    for row, rule, language in zip(proba, rules, languages, strict=True):
-        d = decide(row, LABELS, policy, rule)
+    for row, score, rule, language in zip(proba, scores, rules, languages, strict=True):
+        d = decide(row, LABELS, policy, rule, score=float(score))
         found.append(
             Understanding(
                 d.intent,
@@ -164,11 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts = folds(examples)
     real = np.arange(len(examples))
     base = out_of_fold(v, [*parts, np.arange(len(examples), len(v.y))], hyper)
-    proba = stacked_out_of_fold(base, v, parts, hyper)[real]
+    stacked = stacked_out_of_fold(base, v, parts, hyper)
+    proba = stacked[real]
+    scores = emergency_out_of_fold(base, stacked, v, parts, hyper)[real]
     rules = [rule_emergency(understander.rule_scores(e.text)) for e in examples]
-    policy, figures = calibrate(proba, examples, rules)
+    policy, figures = calibrate(scores, examples, rules)
     print(f"policy {policy} {figures}")
-    cv = iter(cv_understandings(proba, rules, policy, cv_languages))  # real examples only
+    answers = cv_understandings(proba, scores, rules, policy, cv_languages)
+    cv = iter(answers)  # real examples only
     cv_table = table(evaluate(examples, lambda _text: next(cv)))
     print(cv_table)
     thresholds = Thresholds(policy.emergency, policy.borderline, policy.rule)
@@ -184,7 +183,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     model.save(INTENT_FILE, meta)
     languages.save(LANGUAGE_FILE, {"corpus_digest": corpus_digest, "mix": languages.mix})
     if args.cv_out:
-        answers = cv_understandings(proba, rules, policy, cv_languages)
         rows = [
             {"language": e.language, "label": e.label, "text": e.text, "intent": d.intent,
              "about": d.about, "asked": d.uncertain_emergency, "detected": d.language,

@@ -18,9 +18,12 @@ import numpy as np
 from conversations.understanding.corpus import Example
 from conversations.understanding.encoder import DIM, embed
 from conversations.understanding.learned import (
+    EMERGENCY_COLUMNS,
     FEATURIZER,
     IntentModel,
     Thresholds,
+    emergency_features,
+    emergency_score,
     lexicon_vector,
     stack_features,
 )
@@ -49,6 +52,7 @@ class Hyper:
     stack_l2: float = 1e-4
     steps: int = 300
     stack_steps: int = 500
+    head_l2: float = 1e-4
 
 
 @dataclass
@@ -181,6 +185,38 @@ def stacked_out_of_fold(
     return out
 
 
+def fit_head(
+    base: tuple[np.ndarray, np.ndarray, np.ndarray],
+    stacked: np.ndarray,
+    y: np.ndarray,
+    hyper: Hyper,
+) -> Softmax:
+    """The emergency head: "emergency or not" on emergency_features."""
+    is_emergency = np.isin(y, EMERGENCY_COLUMNS).astype(int)
+    features = emergency_features(*base, stacked)
+    return fit(features, is_emergency, 2, l2=hyper.head_l2, steps=hyper.stack_steps)
+
+
+def emergency_out_of_fold(
+    base: tuple[np.ndarray, np.ndarray, np.ndarray],
+    stacked_proba: np.ndarray,
+    v: Views,
+    parts: Sequence[np.ndarray],
+    hyper: Hyper,
+) -> np.ndarray:
+    """The emergency score of every example (learned.emergency_score) from a head that
+    did not see it; `stacked_proba`: the stacker's out-of-fold probabilities."""
+    stacked = stack_features(*base, v.lexicon)
+    out = np.zeros(len(v.y))
+    everything = np.arange(len(v.y))
+    for held in parts:
+        rows = np.setdiff1d(everything, held)
+        head = fit_head(tuple(p[rows] for p in base), stacked[rows], v.y[rows], hyper)
+        views_held = (p[held] for p in base)
+        out[held] = emergency_score(stacked_proba[held], head, *views_held, stacked[held])
+    return out
+
+
 def fit_model(
     v: Views,
     base_out_of_fold: tuple[np.ndarray, np.ndarray, np.ndarray],
@@ -188,10 +224,13 @@ def fit_model(
     thresholds: Thresholds,
     corpus_digest: str,
 ) -> IntentModel:
-    """The shipped model: base models on everything, the stacker on out-of-fold rows."""
+    """The shipped model: base models on everything, the stacker and the emergency head
+    on out-of-fold rows."""
     everything = np.arange(len(v.y))
     base = fit_base(v, everything, hyper)
-    stacker = fit_stacker(stack_features(*base_out_of_fold, v.lexicon), v.y, hyper)
+    stacked = stack_features(*base_out_of_fold, v.lexicon)
+    stacker = fit_stacker(stacked, v.y, hyper)
+    head = fit_head(base_out_of_fold, stacked, v.y, hyper)
     return IntentModel(
         labels=LABELS,
         e5_mean=base.mean,
@@ -202,6 +241,7 @@ def fit_model(
         stacker=stacker,
         thresholds=thresholds,
         corpus_digest=corpus_digest,
+        emergency_head=head,
     )
 
 

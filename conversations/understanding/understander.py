@@ -111,7 +111,7 @@ class Understander:
                 language_confidence=language_confidence,
                 emergency_score=round(confidence, 3) if intent in EMERGENCY_INTENTS else 0.0,
             )
-        proba = self.model.proba(text[:MAX_CHARS], scores)
+        proba, emergency_score = self.model.read(text[:MAX_CHARS], scores)
         policy = Policy(*astuple(self.model.thresholds))
         decision = decide(
             proba,
@@ -119,6 +119,7 @@ class Understander:
             policy,
             rule_emergency(scores),
             rule_alone=len(text) > LONG_MESSAGE_CHARS,
+            score=emergency_score,
         )
         return Understanding(
             intent=decision.intent,
