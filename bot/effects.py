@@ -117,11 +117,11 @@ async def _record_intake(work: Carrying, effect: RecordIntake) -> None:
 
 
 async def _create_referral(work: Carrying, effect: CreateReferral) -> None:
-    intakes = IntakeRepository(work.session)
-    intake = (
-        work.intakes.get(effect.theme)
-        or await intakes.latest_for_conversation(work.conversation_id, effect.theme)
-        or await intakes.latest_for_conversation(work.conversation_id)
+    recorded = work.intakes.get(effect.theme)
+    intake_id = (
+        recorded.id
+        if recorded is not None
+        else await IntakeRepository(work.session).latest_id(work.conversation_id, effect.theme)
     )
     # One open referral per person and need: the same need updates the open one.
     await file_referral(
@@ -129,7 +129,7 @@ async def _create_referral(work: Carrying, effect: CreateReferral) -> None:
         work.engine.deployment,
         work.now,
         work.conversation_id,
-        intake_id=intake.id if intake else None,
+        intake_id=intake_id,
         theme=effect.theme,
         urgency=effect.urgency,
         reason=effect.reason,

@@ -64,6 +64,17 @@ class IntakeRepository:
         )
         return (await self._session.scalars(stmt)).first()
 
+    async def latest_id(self, conversation_id: int, theme: str) -> int | None:
+        """The id of the conversation's latest intake on `theme`, else of its latest
+        intake on any theme (one statement, no object loaded)."""
+        stmt = (
+            select(Intake.id)
+            .where(Intake.conversation_id == conversation_id)
+            .order_by((Intake.theme == theme).desc(), Intake.created_at.desc(), Intake.id.desc())
+            .limit(1)
+        )
+        return (await self._session.scalars(stmt)).first()
+
     async def list(self, limit: int = 100, offset: int = 0) -> list[Intake]:
         """Most recent first."""
         stmt = (

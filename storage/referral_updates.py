@@ -41,14 +41,15 @@ async def file_referral(
     """The referral this request lands in: the open one it updates, or a new one.
     `fields` are the `Referral` columns of the new request."""
     referrals = ReferralRepository(session)
-    same_need = await referrals.open_for(conversation_id, fields["theme"], fields.get("structure"))
+    open_ones = await referrals.open_of(conversation_id)
+    need = (fields["theme"], fields.get("structure"))
+    same_need = next((r for r in open_ones if (r.theme, r.structure) == need), None)
     if same_need is not None:
         await _absorb(session, same_need, fields, now)
         return same_need
-    earlier = await referrals.latest_open(conversation_id)
     referral = await referrals.add(conversation_id=conversation_id, **fields)
-    if earlier is not None:
-        await referrals.link(referral.id, earlier.id)
+    if open_ones:
+        await referrals.link(referral.id, open_ones[0].id)
     await announce_referral(session, referral, deployment, now)
     return referral
 

@@ -89,36 +89,16 @@ class ReferralRepository:
         )
         return [*(await self._session.scalars(page)).all()], int(total or 0)
 
-    async def open_for(
-        self, conversation_id: int, theme: str, structure: str | None
-    ) -> Referral | None:
-        """The person's latest open referral on this theme at this structure, locked: the
-        one a new request on the same need updates instead of opening another."""
-        stmt = (
-            select(Referral)
-            .where(
-                Referral.conversation_id == conversation_id,
-                Referral.theme == theme,
-                Referral.structure.is_(None)
-                if structure is None
-                else Referral.structure == structure,
-                Referral.status != "closed",
-            )
-            .order_by(Referral.id.desc())
-            .limit(1)
-            .with_for_update()
-        )
-        return (await self._session.scalars(stmt)).first()
-
-    async def latest_open(self, conversation_id: int) -> Referral | None:
-        """The person's most recent open referral, whatever its need."""
+    async def open_of(self, conversation_id: int) -> list[Referral]:
+        """The person's open referrals, newest first, locked: a new request updates the
+        one on the same need, or is linked to the newest (one statement for both)."""
         stmt = (
             select(Referral)
             .where(Referral.conversation_id == conversation_id, Referral.status != "closed")
             .order_by(Referral.id.desc())
-            .limit(1)
+            .with_for_update()
         )
-        return (await self._session.scalars(stmt)).first()
+        return [*(await self._session.scalars(stmt)).all()]
 
     async def link(self, referral_id: int, linked_referral_id: int) -> None:
         self._session.add(

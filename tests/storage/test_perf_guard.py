@@ -128,6 +128,27 @@ async def test_a_tap_is_two_round_trips_or_a_few_statements(db: Database) -> Non
     assert 0 < len(seen) <= 3 * TAP_STATEMENTS[backend], seen
 
 
+async def test_contact_me_reads_the_open_referrals_and_the_intake_once_each(
+    db: Database,
+) -> None:
+    # The referral turn (issue 14's p99): the person's open referrals are read in one
+    # statement (the same need to update, the newest to link), the intake by its id alone.
+    runtime = build_runtime(db)
+    *before, last = HOUSING_JOURNEY
+    for number, (kind, value) in enumerate(before):
+        value = "Clermont-Ferrand" if kind == "text" else value
+        await runtime.handle(Inbound("web", "p", event_of(kind, value), message_id=f"m{number}"))
+    seen, stop = _count_statements(db)
+    try:
+        await runtime.handle(Inbound("web", "p", event_of(*last), message_id="last"))
+    finally:
+        stop()
+    flat = [" ".join(statement.split()) for statement in seen]
+    reads = [s.split(" FROM ", 1)[1].split()[0] for s in flat if s.startswith(ORM + "SELECT")]
+    assert reads.count("referrals") == 1 and reads.count("intakes") == 1, flat
+    assert any(s.startswith(ORM + "INSERT INTO referrals") for s in flat), flat
+
+
 async def _raw_commit_cpu(db: Database, commits: int) -> float:
     """CPU per transaction of one single-row INSERT, through the same `Database`."""
     started = time.process_time()

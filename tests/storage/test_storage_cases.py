@@ -60,6 +60,20 @@ async def test_intakes_add_latest_and_list(db: Database) -> None:
         assert [i.theme for i in await intakes.list(1, 1)] == ["health"]
 
 
+async def test_the_intake_id_of_a_referral_prefers_its_theme(db: Database) -> None:
+    async with db.transaction() as session:
+        conv = await ConversationRepository(session).create("d" * 64, "web", "fr", {})
+        intakes = IntakeRepository(session)
+        housing = await intakes.add(**_intake(conv.id, "housing", T0))
+        health = await intakes.add(**_intake(conv.id, "health", T0 + timedelta(hours=1)))
+
+    async with db.transaction() as session:
+        intakes = IntakeRepository(session)
+        assert await intakes.latest_id(conv.id, "housing") == housing.id
+        assert await intakes.latest_id(conv.id, "cej") == health.id  # none on cej: the latest
+        assert await intakes.latest_id(conv.id + 99, "housing") is None
+
+
 async def test_referrals_add_and_list_by_status(db: Database) -> None:
     async with db.transaction() as session:
         intake = await IntakeRepository(session).add(**_intake(None, "housing", T0))
