@@ -160,9 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parts = folds(examples)
     real = np.arange(len(examples))
     base = out_of_fold(v, [*parts, np.arange(len(examples), len(v.y))], hyper)
-    stacked = stacked_out_of_fold(base, v, parts, hyper)
-    proba = stacked[real]
-    scores = emergency_out_of_fold(base, stacked, v, parts, hyper)[real]
+    stacked_proba = stacked_out_of_fold(base, v, parts, hyper)
+    proba = stacked_proba[real]
+    scores = emergency_out_of_fold(base, stacked_proba, v, parts, hyper)[real]
     rules = [rule_emergency(understander.rule_scores(e.text)) for e in examples]
     policy, figures = calibrate(scores, examples, rules)
     print(f"policy {policy} {figures}")
