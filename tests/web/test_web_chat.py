@@ -110,3 +110,42 @@ def test_a_moment_without_database_keeps_the_message_and_says_try_again(
     expect(page.locator(".msg.me").last).to_contain_text("Мені нема де спати")
     expect(page.locator(".msg.bot").last).not_to_have_text("")
     context.close()
+
+
+def test_typing_while_the_next_question_arrives_keeps_the_text_field(
+    browser: Any, relais: Relais
+) -> None:
+    """A keyboard user taps a choice, then starts typing before the page has redrawn the
+    next question: the page may focus the new first choice only if focus was lost, or
+    the person's Enter would tap a button they never chose."""
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    page = context.new_page()
+    chat = ChatPage(page)
+    page.goto(f"{relais.base}/")
+    chat.tap("entry.language.fr")
+    held: list[Any] = []
+    page.route(
+        "**/webchat/sessions/*/messages?after=*",
+        lambda route: held.append(route) if route.request.method == "GET" else route.continue_(),
+    )
+    chat.choice("agree").focus()
+    page.keyboard.press("Enter")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page did not fetch the replies after the turn"
+    page.click("#text")
+    page.keyboard.type("je dors dehors")
+    held.pop().continue_()
+    expect(page.locator(".choice:enabled").first).to_be_visible()
+    page.wait_for_timeout(300)  # the redraw after the fetch
+    assert page.evaluate("document.activeElement.id") == "text"
+    assert page.input_value("#text") == "je dors dehors"
+    page.unroute("**/webchat/sessions/*/messages?after=*")
+    # Without typing, the keyboard user goes on from the next question's first choice.
+    page.fill("#text", "")
+    chat.choice("menu.main.housing").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".choice:focus")).to_have_count(1)
+    context.close()

@@ -228,7 +228,10 @@
         current.cursor = Math.max(current.cursor, all.cursor);
         write();
         listening.readAloud(batch);
-        if (hadFocus) log.querySelector(".choice")?.focus({ preventScroll: true });
+        // A keyboard user who tapped a choice goes on from the next question's first one,
+        // unless they moved on meanwhile (typing in the text field): never take it away.
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (hadFocus && lost) log.querySelector(".choice")?.focus({ preventScroll: true });
         const picked = (body.payload || "").match(/^entry\.language\.(.+)$/);
         if (picked) await useLanguage(picked[1]);
         else if (body.text) await refreshLanguage();
