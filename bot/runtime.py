@@ -110,10 +110,13 @@ class Runtime:
             # No control, bidi-override or surrogate characters reach the engine or the store.
             text = clean_text(inbound.event.text)
             # Reading free text runs a model (tens of ms): off the event loop, before the
-            # person's lock and transaction are taken.
+            # person's lock and transaction are taken; a short text read before is recalled.
             data = inbound.event.data
             if not text.startswith("/"):
-                understood = await asyncio.to_thread(self.engine.understander.understand, text)
+                understander = self.engine.understander
+                understood = understander.recall(text) or await asyncio.to_thread(
+                    understander.understand, text
+                )
                 data = {**data, "understood": understood}
             inbound = replace(inbound, event=replace(inbound.event, text=text, data=data))
         return await self.handle_key(self.person_key(inbound.channel, inbound.user_id), inbound)

@@ -62,6 +62,10 @@ def _compile(po_path: Path) -> Translations:
     return Translations(buffer, domain=DOMAIN)
 
 
+# What an unknown language gets: the msgid itself (built once, not at every call).
+_UNTRANSLATED: Final = NullTranslations()
+
+
 class Catalogs:
     """The translations of every shipped language, loaded once at start-up."""
 
@@ -87,10 +91,10 @@ class Catalogs:
         return None
 
     def gettext(self, lang: str, message: str) -> str:
-        return self._translations.get(lang, NullTranslations()).gettext(message)
+        return self._translations.get(lang, _UNTRANSLATED).gettext(message)
 
     def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
-        return self._translations.get(lang, NullTranslations()).ngettext(singular, plural, n)
+        return self._translations.get(lang, _UNTRANSLATED).ngettext(singular, plural, n)
 
     def direction(self, lang: str) -> str:
         return next((x.direction for x in self.languages if x.code == lang), "ltr")

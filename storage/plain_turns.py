@@ -30,7 +30,6 @@ dropped and the turn is played again in the locked path.
 
 from __future__ import annotations
 
-import json
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -38,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+import orjson
 from sqlalchemy.engine import Dialect
 
 from storage.sealing import SealedJSON, is_sealed, sealed_json_text
@@ -199,5 +199,5 @@ class PlainTurns(ABC):
         """The state as read: a sealed token, or a state from before sealing; either may
         come as JSON text (a driver that does not decode JSON columns)."""
         if isinstance(stored, str) and not is_sealed(stored):
-            stored = json.loads(stored)
+            stored = orjson.loads(stored)
         return dict(SealedJSON().process_result_value(stored, self._dialect))

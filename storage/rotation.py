@@ -8,7 +8,6 @@ by a turn is already sealed under the newest key.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,7 @@ from sqlalchemy import JSON, Column, Table, Text, bindparam, select, type_coerce
 
 from storage.db import Database
 from storage.models import Base
-from storage.sealing import SealedJSON, SealedText, is_sealed
+from storage.sealing import SealedJSON, SealedText, is_sealed, json_bytes
 
 BATCH = 500
 
@@ -63,7 +62,7 @@ async def _rotate_column(db: Database, table: Table, column: Column[Any]) -> int
                 if isinstance(column.type, SealedText) or is_sealed(stored):
                     value = db.keyring.reseal(stored)
                 else:  # a JSON document written before sealing
-                    value = db.keyring.seal(json.dumps(stored, separators=(",", ":")))
+                    value = db.keyring.seal(json_bytes(stored))
                 await session.execute(
                     update(table)
                     .where(key == ident)

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import os
 from collections.abc import Iterable
 from typing import Any, Final
 
+import orjson
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -87,9 +87,10 @@ class Keyring:
     def generate_key() -> str:
         return Fernet.generate_key().decode("ascii")
 
-    def seal(self, plain: str) -> str:
+    def seal(self, plain: str | bytes) -> str:
         nonce = os.urandom(_NONCE_BYTES)
-        sealed = self._sealer.encrypt(nonce, plain.encode(), None)
+        data = plain if isinstance(plain, bytes) else plain.encode()
+        sealed = self._sealer.encrypt(nonce, data, None)
         token = base64.urlsafe_b64encode(self._key_id + nonce + sealed)
         return SEAL_PREFIX + token.decode("ascii")
 
@@ -167,18 +168,24 @@ class SealedJSON(TypeDecorator[Any]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None or value == {} or value == []:
             return value
-        return keyring_of(dialect).seal(json.dumps(value, separators=(",", ":")))
+        return keyring_of(dialect).seal(json_bytes(value))
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Any:
         if not is_sealed(value):
             return value
-        return json.loads(keyring_of(dialect).open(value))
+        return orjson.loads(keyring_of(dialect).open(value))
+
+
+def json_bytes(value: Any) -> bytes:
+    """Compact JSON of `value` (orjson: every turn seals its state; non-string keys
+    become strings, as with the standard library)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
 def sealed_json_text(dialect: Dialect, value: Any) -> str:
     """`value` as a `SealedJSON` column stores it (JSON text), for hand-written SQL that
     passes several documents in one array parameter."""
-    return json.dumps(SealedJSON().process_bind_param(value, dialect))
+    return json_bytes(SealedJSON().process_bind_param(value, dialect)).decode()
 
 
 # --- channel addresses ---------------------------------------------------------------

@@ -14,11 +14,8 @@ several at once.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import os
-import secrets
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,53 +28,10 @@ DIM: Final = 384
 # cut (head and tail kept) so one long message cannot cost 100 ms. The lexicon still
 # reads the whole message.
 MAX_CHARS: Final = 600
-# Short messages repeat across people ("oui", "ok merci", a town, a postcode) and cost
-# most of a turn's CPU (about 1 ms per token on this hardware): their embeddings are
-# remembered, under a keyed hash so that no message text is kept in memory.
-SHORT_CHARS: Final = 48
-REMEMBERED: Final = 4096
 # Above this many tokens a message costs more than about 28 ms on one core.
 PARALLEL_TOKENS: Final = 20
 _LOCK = threading.Lock()
 _LOADED: list[Encoder] = []
-
-
-class ShortTextMemo:
-    """A bounded, thread-safe LRU of embeddings of short texts, keyed by a keyed hash."""
-
-    def __init__(self, size: int = REMEMBERED) -> None:
-        self.size = size
-        self.hits = 0
-        self.misses = 0
-        self._key = secrets.token_bytes(32)
-        self._items: OrderedDict[bytes, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _digest(self, text: str) -> bytes:
-        return hashlib.blake2b(text.encode(), digest_size=16, key=self._key).digest()
-
-    def get(self, text: str) -> np.ndarray | None:
-        digest = self._digest(text)
-        with self._lock:
-            found = self._items.get(digest)
-            if found is None:
-                self.misses += 1
-                return None
-            self._items.move_to_end(digest)
-            self.hits += 1
-            return found
-
-    def put(self, text: str, vector: np.ndarray) -> None:
-        vector.setflags(write=False)
-        digest = self._digest(text)
-        with self._lock:
-            self._items[digest] = vector
-            self._items.move_to_end(digest)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-
-MEMO: Final = ShortTextMemo()
 
 
 class Encoder(Protocol):
@@ -198,16 +152,8 @@ def _query(text: str) -> np.ndarray:
 
 
 def embed(text: str) -> np.ndarray:
-    """The e5 "query: " embedding of one message, (384,) float32, L2-normalised
-    (read-only: short texts' embeddings are shared)."""
-    text = clip(text) or " "
-    if len(text) > SHORT_CHARS:
-        return _query(text)
-    found = MEMO.get(text)
-    if found is None:
-        found = _query(text)
-        MEMO.put(text, found)
-    return found
+    """The e5 "query: " embedding of one message, (384,) float32, L2-normalised."""
+    return _query(clip(text) or " ")
 
 
 def embed_many(texts: list[str]) -> np.ndarray:

@@ -26,6 +26,7 @@ from conversations.understanding.language import LanguageGuesser
 from conversations.understanding.learned import IntentModel, default_intent_model
 from conversations.understanding.lexicon import MEDICAL, NOT_EMERGENCY, Lexicon, load_lexicon
 from conversations.understanding.matcher import Hit, Matcher
+from conversations.understanding.memo import ShortTextMemo
 from conversations.understanding.model import (
     EMERGENCY_INTENTS,
     INTENT_SIGNALS,
@@ -76,6 +77,8 @@ class Understander:
             else None
         )
         self.model = model or (default_intent_model() if with_model else None)
+        # What short texts gave (a town, "oui merci"): the same text, the same reading.
+        self.memo: ShortTextMemo[Understanding] = ShortTextMemo()
 
     def warm_up(self) -> None:
         """Map the encoder and run it once (the first calls are slower): at start-up."""
@@ -95,7 +98,21 @@ class Understander:
         """The emergency signals of a message (no language detection: cheap)."""
         return _signals(_scores(self._hits(text)))
 
+    def recall(self, text: str) -> Understanding | None:
+        """The reading of a short text already understood, without reading it (cheap
+        enough for the event loop); None when it has to be read."""
+        return self.memo.get(text) if self.memo.holds(text) else None
+
     def understand(self, text: str) -> Understanding:
+        if not self.memo.holds(text):
+            return self._understand(text)
+        found = self.memo.get(text)
+        if found is None:
+            found = self._understand(text)
+            self.memo.put(text, found)
+        return found
+
+    def _understand(self, text: str) -> Understanding:
         hits = self._hits(text)
         scores = _scores(hits)
         language, language_confidence = (

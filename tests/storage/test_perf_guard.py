@@ -19,7 +19,9 @@ the same machine, in the same minute — and counts that do not depend on time a
 
 from __future__ import annotations
 
+import asyncio
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -147,6 +149,36 @@ async def test_contact_me_reads_the_open_referrals_and_the_intake_once_each(
     reads = [s.split(" FROM ", 1)[1].split()[0] for s in flat if s.startswith(ORM + "SELECT")]
     assert reads.count("referrals") == 1 and reads.count("intakes") == 1, flat
     assert any(s.startswith(ORM + "INSERT INTO referrals") for s in flat), flat
+
+
+async def test_a_short_text_read_before_is_recalled_on_the_event_loop(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A town typed the same way by a second person (issue 14): its reading is recalled
+    # from the understander's memo, with no model run and no hop to a thread.
+    import bot.runtime
+
+    hops: list[object] = []
+    to_thread = asyncio.to_thread
+
+    async def counted(function: Callable[..., Any], /, *args: Any) -> Any:
+        hops.append(function)
+        return await to_thread(function, *args)
+
+    monkeypatch.setattr(bot.runtime.asyncio, "to_thread", counted)
+    runtime = build_runtime(db)
+    town = f"Riom {uuid.uuid4().hex[:8]}"  # never read before in this process
+    steps = HOUSING_JOURNEY[:8]
+    assert steps[-1][0] == "text"
+    for person in ("first", "second"):
+        for number, (kind, value) in enumerate(steps):
+            value = town if kind == "text" else value
+            inbound = Inbound("web", person, event_of(kind, value), message_id=f"m{number}")
+            await runtime.handle(inbound)
+    memo = runtime.engine.understander.memo
+    assert len(hops) == 1, hops  # the first person's town only
+    assert runtime.engine.understander.recall(town) is not None
+    assert memo.hits >= 1
 
 
 async def _raw_commit_cpu(db: Database, commits: int) -> float:

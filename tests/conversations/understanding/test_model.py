@@ -31,6 +31,7 @@ from conversations.understanding.encoder import embed
 from conversations.understanding.evaluation import Score, evaluate, load_samples, table
 from conversations.understanding.langmodel import LANGUAGE_FILE
 from conversations.understanding.learned import INTENT_FILE, read_meta
+from conversations.understanding.memo import SHORT_CHARS, ShortTextMemo
 
 # What the shipped model reaches on the held-out test set (440 messages, see
 # docs/understanding.md, test run 13): 96.6 % accuracy, 97.2 % emergency recall (100 %
@@ -232,23 +233,33 @@ def test_figures_on_the_fresh_set(fresh_scores: dict[str, Score]) -> None:
     _assert_at_least(fresh_scores, *floors)
 
 
-def test_short_texts_are_embedded_once_and_kept_under_a_keyed_hash() -> None:
-    from conversations.understanding.encoder import MEMO, SHORT_CHARS, ShortTextMemo
-
-    hits, misses = MEMO.hits, MEMO.misses
-    first = embed("je suis à riom ce soir")
-    again = embed("je suis à riom ce soir")
-    assert MEMO.misses == misses + 1 and MEMO.hits == hits + 1
-    assert again is first and not again.flags.writeable  # shared, so nobody may change it
+def test_short_texts_are_read_once_and_kept_under_a_keyed_hash(
+    understander: Understander,
+) -> None:
+    memo = understander.memo
+    hits, misses = memo.hits, memo.misses
+    assert understander.recall("je suis à riom ce soir") is None
+    first = understander.understand("je suis à riom ce soir")
+    again = understander.understand("je suis à riom ce soir")
+    assert again is first and understander.recall("je suis à riom ce soir") is first
+    assert (memo.hits, memo.misses) == (hits + 2, misses + 2)
     long_text = "x " * SHORT_CHARS
-    embed(long_text)
-    assert (MEMO.hits, MEMO.misses) == (hits + 1, misses + 1)  # not remembered: not asked
+    understander.understand(long_text)
+    assert understander.recall(long_text) is None
+    assert (memo.hits, memo.misses) == (hits + 2, misses + 2)  # not remembered: not asked
+    # What is remembered is what a reading without the memo gives.
+    assert (
+        Understander(understander.lexicon, model=understander.model).understand(
+            "je suis à riom ce soir"
+        )
+        == first
+    )
 
-    memo = ShortTextMemo(size=2)
+    small: ShortTextMemo[np.ndarray] = ShortTextMemo(size=2)
     texts = ("oui merci", "non merci", "a demain")
     vectors = {text: np.full(3, n, np.float32) for n, text in enumerate(texts)}
     for text, vector in vectors.items():
-        memo.put(text, vector)
-    assert memo.get("oui merci") is None  # the least recently used went first
-    assert memo.get("a demain") is vectors["a demain"]
-    assert all(text.encode() not in key for key in memo._items for text in vectors)
+        small.put(text, vector)
+    assert small.get("oui merci") is None  # the least recently used went first
+    assert small.get("a demain") is vectors["a demain"]
+    assert all(text.encode() not in key for key in small._items for text in vectors)
