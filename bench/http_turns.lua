@@ -83,6 +83,11 @@ function init(args)
    end
 end
 
+-- A number no other thread of this run uses (each thread counts its own seq).
+local function unique()
+   return seq * nthreads + tid
+end
+
 function request()
    if mode == "create" then
       sent = sent + 1
@@ -101,9 +106,10 @@ function request()
       -- after "contact me", the chat starts Housing again (until the run is stopped)
       s[3] = step < #journey and step + 1 or AGAIN
       local value = journey[step][2]
-      -- the typed town: one chat in four types it its own way (bench/journey.py)
+      -- the typed town: one chat in four types it its own way (bench/journey.py), a
+      -- text no thread and no earlier point has sent (the server remembers short texts)
       if journey[step][1] == "text" and (next_one + tid) % 4 == 0 then
-         value = value .. ", quartier " .. seq
+         value = value .. ", quartier " .. run .. "-" .. unique()
       end
       body = string.format('{"%s": "%s", "message_id": "%s-%d-%d"}',
          journey[step][1], value, run, tid, seq)
@@ -113,7 +119,7 @@ function request()
    local s = sessions[next_one]
    next_one = next_one % #sessions + 1
    body = string.format('{"text": "%s %d", "message_id": "%s-%d-%d"}',
-      texts[seq % #texts + 1], seq, run, tid, seq)
+      texts[seq % #texts + 1], unique(), run, tid, seq)
    return wrk.format("POST", "/webchat/sessions/" .. s[1] .. "/messages",
       {["Content-Type"] = "application/json", ["X-Forwarded-For"] = s[2]}, body)
 end

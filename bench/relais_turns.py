@@ -11,6 +11,7 @@ referral per person.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import statistics
 import time
 import zlib
@@ -31,6 +32,9 @@ from relais.settings import Settings
 from relais.wiring import build_engine
 from storage import Database
 from storage.models import Conversation, Intake, Referral
+
+# Numbers the runs of this process (measure_turns names each run's people apart).
+_RUNS = itertools.count(1)
 
 
 @dataclass
@@ -132,9 +136,14 @@ def check_case_store(before: dict[str, int], after: dict[str, int], people: int)
 
 
 async def measure_turns(
-    url: str, people: int, concurrency: int, warmup: int = 8, prefix: str = "person"
+    url: str, people: int, concurrency: int, warmup: int = 8, prefix: str = ""
 ) -> dict[str, Any]:
-    """Run the journey for `people` new people (named `prefix`-n) on the database at `url`."""
+    """Run the journey for `people` new people (named `prefix`-n) on the database at `url`.
+
+    Each run in a process gets its own names by default ("person1", "person2"…): the
+    understanding remembers short texts per process, so a second run with the same
+    people would type towns the first one made it read, and measure the memo alone."""
+    prefix = prefix or f"person{next(_RUNS)}"
     options: dict[str, Any] = {}
     if not url.startswith("sqlite"):
         options = {"pool_size": concurrency, "max_overflow": 0}
