@@ -104,12 +104,11 @@ class Understander:
         return self.memo.get(text) if self.memo.holds(text) else None
 
     def understand(self, text: str) -> Understanding:
-        if not self.memo.holds(text):
-            return self._understand(text)
-        found = self.memo.get(text)
+        found = self.recall(text)
         if found is None:
             found = self._understand(text)
-            self.memo.put(text, found)
+            if self.memo.holds(text):
+                self.memo.put(text, found)
         return found
 
     def _understand(self, text: str) -> Understanding:
