@@ -5,6 +5,12 @@ load the state, run the engine, carry out its effects (bot/effects.py), and comm
 state, intake, referral, booking, outbox and inbox row in ONE transaction. A crash at
 any point leaves either the whole turn or none of it.
 
+Most turns skip the lock (storage/plain_turns.py): the conversation is read, or
+remembered from the person's last turn, with its version. A turn without effects is
+written by one statement; a turn with effects (an intake, a referral) is carried out in a
+transaction whose final write checks that version. When another writer moved it, that
+transaction rolls back and the turn is played again, locked.
+
 Turns the person did not start (a nudge, a due reminder, a booking by a conseiller) go
 through `tell`: the same turn, with the host's own work (claim the reminder, book the
 seat) done first in its transaction, so that work and message commit together.
@@ -26,7 +32,7 @@ from bot.locks import KeyedLocks
 from bot.pseudonyms import Pseudonymizer
 from conversations.calendar import Calendar, ClosedPeriod, DatedOpening
 from conversations.engine import Engine
-from conversations.model import Event, State
+from conversations.model import Event, State, Turn
 from conversations.text_hygiene import clean_text
 from storage import (
     AppointmentRepository,
@@ -40,7 +46,7 @@ from storage.channel_addresses import ChannelAddressRepository
 from storage.conversations import LockedConversation
 from storage.openings import OpeningRepository
 from storage.plain_turns import PlainTurn, PlainTurns, Redelivered
-from storage.turns import TurnWrite, write_turn
+from storage.turns import TurnWrite, VersionMoved, WrittenTurn, write_turn
 from storage.types import utcnow
 
 BOOKING_WINDOW = timedelta(days=22)
@@ -77,6 +83,16 @@ class Outcome:
     duplicate: bool = False
     # `prepare` found nothing to tell: no turn happened.
     skipped: bool = False
+
+
+@dataclass(frozen=True)
+class _ReadUnlocked:
+    """A turn read without the lock whose engine run has effects to carry out."""
+
+    conversation_id: int
+    version: int
+    turn: Turn
+    now: datetime
 
 
 def _utcnow() -> datetime:
@@ -143,9 +159,10 @@ class Runtime:
                     # rolls back, and the retry finds the stored replies. Redeliveries
                     # are rare; a lookup on every turn would cost a round trip each.
                     return await self._turn(key, inbound, look_up=attempt > 0)
-                except IntegrityError:
+                except (IntegrityError, VersionMoved):
                     # Two workers created the same conversation or recorded the same
-                    # message at once: the other one won; replay against its result.
+                    # message at once, or another one moved the conversation since it
+                    # was read: the other one won; replay, locked, against its result.
                     if attempt == 2:
                         raise
             raise AssertionError("unreachable")
@@ -154,10 +171,13 @@ class Runtime:
         message_key = f"{key[:24]}:{inbound.message_id}" if inbound.message_id else None
         plain = self.db.plain_turns
         if plain is not None and not look_up and not inbound.prepare:
-            outcome = await self._plain_turn(plain, key, inbound, message_key)
-            if outcome is not None:
-                return outcome
-            plain.forget(key)  # the locked path below moves the version
+            found = await self._plain_turn(plain, key, inbound, message_key)
+            if isinstance(found, Outcome):
+                return found
+            plain.forget(key)  # the path below moves the version
+            if found is not None:
+                return await self._unlocked_turn(plain, key, inbound, message_key, found)
+        written: WrittenTurn | None = None
         async with self.db.transaction() as session:
             if message_key and look_up:
                 seen = await InboxRepository(session).find(inbound.channel, message_key)
@@ -183,47 +203,91 @@ class Runtime:
             state = State.from_dict(conv.state)
             calendar = await self._calendar(session, state, event, now, conv.id)
             turn = self.engine.advance(state, event, now, calendar=calendar)
-            work = Carrying(
+            outcome, written = await self._carry_and_write(
+                session, conv.id, turn, now, inbound.channel, message_key
+            )
+        if plain is not None and written is not None:
+            plain.remember(key, conv.id, written.stored_state, written.version)
+        return outcome
+
+    async def _unlocked_turn(
+        self,
+        plain: PlainTurns,
+        key: str,
+        inbound: Inbound,
+        message_key: str | None,
+        read: _ReadUnlocked,
+    ) -> Outcome:
+        """The effects of a turn read without the lock, written only if the conversation
+        is still at the version read (else VersionMoved: the caller plays it locked)."""
+        async with self.db.transaction() as session:
+            outcome, written = await self._carry_and_write(
                 session,
-                conv.id,
+                read.conversation_id,
+                read.turn,
+                read.now,
                 inbound.channel,
-                now,
-                self.engine,
-                self.reminders,
-                turn.state,
-                list(turn.replies),
-                list(turn.effects),
+                message_key,
+                expected_version=read.version,
             )
-            await carry_out(work)
-            bodies = [r.to_dict() for r in work.replies]
-            if work.erased:
-                # Nothing of the person is left to store: answer without a trace.
-                return Outcome(0, bodies, 0)
-            state = work.state
-            status = "delivered" if inbound.channel in self.inline_channels else "pending"
-            cursor = await write_turn(
-                session,
-                TurnWrite(
-                    conv.id,
-                    state.to_dict(),
-                    state.lang,
-                    state.consent,
-                    inbound.channel,
-                    bodies,
-                    status,
-                    message_key,
-                ),
-            )
-            return Outcome(conv.id, bodies, cursor)
+        if written is not None:
+            plain.remember(key, read.conversation_id, written.stored_state, written.version)
+        return outcome
+
+    async def _carry_and_write(
+        self,
+        session: AsyncSession,
+        conversation_id: int,
+        turn: Turn,
+        now: datetime,
+        channel: str,
+        message_key: str | None,
+        expected_version: int | None = None,
+    ) -> tuple[Outcome, WrittenTurn | None]:
+        """Carry out the turn's effects and write it, in the caller's transaction; no
+        write when the person was erased."""
+        work = Carrying(
+            session,
+            conversation_id,
+            channel,
+            now,
+            self.engine,
+            self.reminders,
+            turn.state,
+            list(turn.replies),
+            list(turn.effects),
+        )
+        await carry_out(work)
+        bodies = [r.to_dict() for r in work.replies]
+        if work.erased:
+            # Nothing of the person is left to store: answer without a trace.
+            return Outcome(0, bodies, 0), None
+        state = work.state
+        status = "delivered" if channel in self.inline_channels else "pending"
+        written = await write_turn(
+            session,
+            TurnWrite(
+                conversation_id,
+                state.to_dict(),
+                state.lang,
+                state.consent,
+                channel,
+                bodies,
+                status,
+                message_key,
+            ),
+            expected_version,
+        )
+        return Outcome(conversation_id, bodies, written.cursor), written
 
     async def _plain_turn(
         self, plain: PlainTurns, key: str, inbound: Inbound, message_key: str | None
-    ) -> Outcome | None:
+    ) -> Outcome | _ReadUnlocked | None:
         """A turn that only moves the conversation and answers, read and written without
-        the locked transaction (storage/plain_turns.py); None when it is more than that
-        (an address to store, a booking question, an effect such as an intake) or
-        another process wrote first: the caller then plays it in the locked
-        transaction, from the start."""
+        the locked transaction (storage/plain_turns.py). A turn with effects (an intake,
+        a referral) comes back read, for `_unlocked_turn`. None when it is more than that
+        (an address to store, a booking question) or another process wrote first: the
+        caller then plays it in the locked transaction, from the start."""
         # A push channel's turn reads the row: it must know whether the address is stored.
         read = await plain.read(key, remembered=inbound.address is None)
         if read is None and inbound.create and inbound.address is None:
@@ -235,7 +299,7 @@ class Runtime:
             return None
         turn = self.engine.advance(state, event, now, calendar=Calendar())
         if turn.effects:
-            return None
+            return _ReadUnlocked(read.id, read.version, turn, now)
         bodies = [r.to_dict() for r in turn.replies]
         inline = inbound.channel in self.inline_channels
         written = utcnow()  # the store's clock, as storage/turns.py (the engine's may be a test's)

@@ -24,8 +24,10 @@ its own, one hop each).
 What a plain turn wrote is remembered for the person's next turn (`REMEMBER_PEOPLE`
 people, for `REMEMBER_SECONDS`): the id, the version and the state *as stored*, sealed,
 so that no plaintext is kept between turns. The next plain turn of a web chat then skips
-the read. A stale memory is harmless: the version check refuses the write, the memory is
-dropped and the turn is played again in the locked path.
+the read. A turn with effects (an intake, a referral) that was read this way is written in
+a transaction that checks the same version, and what it wrote is remembered too. A
+stale memory is harmless: the version check refuses the write, the memory is dropped
+and the turn is played again in the locked path.
 """
 
 from __future__ import annotations
@@ -158,11 +160,19 @@ class PlainTurns(ABC):
         cursor = await self._store(sealed)
         if cursor is None:
             return None
-        self._written[person_key] = _Written(
-            turn.conversation_id, sealed.state, turn.version + 1, time.monotonic()
-        )
-        self._prune()
+        self.remember(person_key, turn.conversation_id, sealed.state, turn.version + 1)
         return cursor
+
+    def remember(
+        self, person_key: str, conversation_id: int, stored_state: str, version: int
+    ) -> None:
+        """What a committed turn wrote (`stored_state`: the sealed JSON text), for the
+        person's next turn; the locked path of bot/runtime.py calls it too."""
+        self._written[person_key] = _Written(
+            conversation_id, stored_state, version, time.monotonic()
+        )
+        self._written.move_to_end(person_key)
+        self._prune()
 
     def seal(self, turn: PlainTurn) -> SealedTurn:
         replies = list(turn.replies)

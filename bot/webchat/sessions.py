@@ -62,3 +62,7 @@ async def end_session(request: Request, session_id: str) -> None:
         if conversation is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session")
         conversation.person_key = retired
+        # A turn read without the lock (storage/plain_turns.py) must not write it again.
+        conversation.version += 1
+    if runtime.db.plain_turns is not None:
+        runtime.db.plain_turns.forget(key)

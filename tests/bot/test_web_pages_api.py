@@ -125,6 +125,18 @@ async def test_session_info_tells_the_conversation_language(
     assert (await client.get("/webchat/sessions/not-a-session")).status_code == 404
 
 
+async def test_an_ended_session_takes_no_message_even_right_after_a_plain_turn(
+    chat: WebChat, client: httpx.AsyncClient
+) -> None:
+    # The last turn was written without the lock and is remembered for the next one.
+    await chat.start()
+    await chat.tap("entry.language.fr")
+    url = f"/webchat/sessions/{chat.session_id}"
+    assert (await client.post(f"{url}/end")).status_code == 204
+
+    assert (await client.post(f"{url}/messages", json={"payload": "entry.consent.agree"})).status_code == 404
+
+
 async def test_ending_a_session_retires_its_id_but_keeps_the_referral(
     chat: WebChat, client: httpx.AsyncClient, admin_headers: dict[str, str]
 ) -> None:

@@ -151,6 +151,28 @@ async def test_contact_me_reads_the_open_referrals_and_the_intake_once_each(
     assert any(s.startswith(ORM + "INSERT INTO referrals") for s in flat), flat
 
 
+async def test_the_intake_and_referral_turns_neither_read_nor_lock_the_conversation(
+    db: Database,
+) -> None:
+    # The turns with effects start from what the previous turn wrote, as a tap does, and
+    # their final write checks its version (bot/runtime.py `_unlocked_turn`).
+    runtime = build_runtime(db)
+    *before, intake, contact = HOUSING_JOURNEY
+    for number, (kind, value) in enumerate(before):
+        value = "Clermont-Ferrand" if kind == "text" else value
+        await runtime.handle(Inbound("web", "p", event_of(kind, value), message_id=f"m{number}"))
+    seen, stop = _count_statements(db)
+    try:
+        await runtime.handle(Inbound("web", "p", event_of(*intake), message_id="intake"))
+        await runtime.handle(Inbound("web", "p", event_of(*contact), message_id="contact"))
+    finally:
+        stop()
+    flat = [" ".join(statement.split()).lower() for statement in seen]
+    assert any("insert into intakes" in s for s in flat), flat
+    assert any("insert into referrals" in s for s in flat), flat
+    assert not [s for s in flat if "from conversations" in s], flat
+
+
 async def test_a_short_text_read_before_is_recalled_on_the_event_loop(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

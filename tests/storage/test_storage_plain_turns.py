@@ -10,7 +10,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bench.journey import HOUSING_JOURNEY
 from bench.relais_turns import build_runtime, event_of
@@ -291,6 +291,46 @@ async def test_the_next_turn_uses_what_was_written_and_a_stale_memory_is_refused
     assert after["version"] == before["version"] + 2
     assert after["queued"] == before["queued"] + len(outcome.replies)
     assert after["recorded"] == before["recorded"] + 1
+
+
+async def test_a_turn_with_effects_on_a_stale_memory_is_played_again_locked_once(
+    db: Database,
+) -> None:
+    runtime = build_runtime(db)
+    *before, intake = HOUSING_JOURNEY[:-1]
+    for number, (kind, value) in enumerate(before):
+        value = "Clermont-Ferrand" if kind == "text" else value
+        await runtime.handle(Inbound("web", "p", event_of(kind, value), message_id=f"m{number}"))
+    row = await _row(db, "p", runtime)
+    await _bump_version(db, row["id"])  # another process's turn: the memory is stale
+
+    inserts: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO INTAKES"):
+            inserts.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        outcome = await runtime.handle(Inbound("web", "p", event_of(*intake), message_id="intake"))
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", watch)
+    after = await _row(db, "p", runtime)
+    # The write checked the version and refused, and its intake went with it: the
+    # replay, locked, inserted it again (a kept one would have been updated).
+    assert len(inserts) == 2
+    assert after["version"] == row["version"] + 2
+    assert after["recorded"] == row["recorded"] + 1
+    assert after["queued"] == row["queued"] + len(outcome.replies) == outcome.cursor
+    async with db.transaction() as session:
+        intakes = await session.scalar(
+            text("SELECT count(*) FROM intakes WHERE conversation_id = :id"), {"id": row["id"]}
+        )
+    assert intakes == 1
+    # What the locked path wrote is remembered for the next turn.
+    plain = db.plain_turns
+    assert plain is not None
+    assert plain._written[runtime.person_key("web", "p")].version == after["version"]
 
 
 class _Batches(_Wrapped):
