@@ -18,12 +18,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ApiToken, Referral
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
+# Built once: every new referral with a structure runs it.
+_LOCKED_CONSEILLERS = (
+    select(ApiToken)
+    .where(
+        ApiToken.role == "conseiller",
+        ApiToken.structure == bindparam("structure"),
+        ApiToken.revoked_at.is_(None),
+    )
+    .order_by(ApiToken.id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
 
 
 async def assign_new_referral(session: AsyncSession, referral: Referral, now: datetime) -> None:
@@ -46,18 +58,7 @@ async def assign_new_referral(session: AsyncSession, referral: Referral, now: da
 async def _locked_conseillers(
     session: AsyncSession, structure: str, now: datetime
 ) -> Sequence[ApiToken]:
-    stmt = (
-        select(ApiToken)
-        .where(
-            ApiToken.role == "conseiller",
-            ApiToken.structure == structure,
-            ApiToken.revoked_at.is_(None),
-        )
-        .order_by(ApiToken.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    accounts = (await session.scalars(stmt)).all()
+    accounts = (await session.scalars(_LOCKED_CONSEILLERS, {"structure": structure})).all()
     return [a for a in accounts if a.expires_at is None or a.expires_at > now]
 
 

@@ -8,12 +8,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Intake, Referral
 from storage.referrals import Scope
 from storage.types import utcnow
+
+# The turn's statements, built once (a statement built per call costs more CPU than its
+# round trip on the referral turn; issue 14).
+_LATEST_ON_THEME = (
+    select(Intake)
+    .where(Intake.conversation_id == bindparam("conversation_id"))
+    .where(Intake.theme == bindparam("theme"))
+    .order_by(Intake.created_at.desc(), Intake.id.desc())
+    .limit(1)
+)
+_LATEST_ID = (
+    select(Intake.id)
+    .where(Intake.conversation_id == bindparam("conversation_id"))
+    .order_by(
+        (Intake.theme == bindparam("theme")).desc(), Intake.created_at.desc(), Intake.id.desc()
+    )
+    .limit(1)
+)
 
 
 class IntakeRepository:
@@ -55,6 +73,11 @@ class IntakeRepository:
         self, conversation_id: int, theme: str | None = None
     ) -> Intake | None:
         """The conversation's latest intake, on `theme` when one is given."""
+        if theme:
+            found = await self._session.scalars(
+                _LATEST_ON_THEME, {"conversation_id": conversation_id, "theme": theme}
+            )
+            return found.first()
         stmt = (
             select(Intake)
             .where(Intake.conversation_id == conversation_id)
@@ -67,13 +90,10 @@ class IntakeRepository:
     async def latest_id(self, conversation_id: int, theme: str) -> int | None:
         """The id of the conversation's latest intake on `theme`, else of its latest
         intake on any theme (one statement, no object loaded)."""
-        stmt = (
-            select(Intake.id)
-            .where(Intake.conversation_id == conversation_id)
-            .order_by((Intake.theme == theme).desc(), Intake.created_at.desc(), Intake.id.desc())
-            .limit(1)
+        found = await self._session.scalars(
+            _LATEST_ID, {"conversation_id": conversation_id, "theme": theme}
         )
-        return (await self._session.scalars(stmt)).first()
+        return found.first()
 
     async def list(self, limit: int = 100, offset: int = 0) -> list[Intake]:
         """Most recent first."""

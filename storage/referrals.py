@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.model_casework import ReferralLink
@@ -55,6 +55,15 @@ class ReferralFilters:
         return clauses
 
 
+# Built once: the referral turn runs it.
+_OPEN_OF = (
+    select(Referral)
+    .where(Referral.conversation_id == bindparam("conversation_id"), Referral.status != "closed")
+    .order_by(Referral.id.desc())
+    .with_for_update()
+)
+
+
 class ReferralRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -92,13 +101,8 @@ class ReferralRepository:
     async def open_of(self, conversation_id: int) -> list[Referral]:
         """The person's open referrals, newest first, locked: a new request updates the
         one on the same need, or is linked to the newest (one statement for both)."""
-        stmt = (
-            select(Referral)
-            .where(Referral.conversation_id == conversation_id, Referral.status != "closed")
-            .order_by(Referral.id.desc())
-            .with_for_update()
-        )
-        return [*(await self._session.scalars(stmt)).all()]
+        found = await self._session.scalars(_OPEN_OF, {"conversation_id": conversation_id})
+        return [*found.all()]
 
     async def link(self, referral_id: int, linked_referral_id: int) -> None:
         self._session.add(
