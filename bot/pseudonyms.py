@@ -8,8 +8,11 @@ import hmac
 
 class Pseudonymizer:
     def __init__(self, key: bytes) -> None:
-        self._key = key
+        # Keyed once: each person key copies this state instead of keying HMAC again
+        # (every turn computes one).
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def person_key(self, channel: str, user_id: str) -> str:
-        message = f"{channel}:{user_id}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        digest = self._keyed.copy()
+        digest.update(f"{channel}:{user_id}".encode())
+        return digest.hexdigest()
