@@ -37,6 +37,7 @@ from bot.webchat import routes as webchat
 from bot.webchat import sessions as webchat_sessions
 from relais import hardening
 from relais.allow_header import AllowHeader
+from relais.log_handoff import access_log_off_the_loop
 from relais.scheduler import start_scheduler
 from relais.settings import Settings
 from relais.wiring import start_services
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if services.telegram is not None:
             await services.telegram.start()
         try:
-            yield
+            with access_log_off_the_loop():
+                yield
         finally:
             if services.telegram is not None:
                 await services.telegram.stop()
