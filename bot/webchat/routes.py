@@ -93,6 +93,13 @@ class RepliesOut(BaseModel):
     cursor: int
 
 
+def _json(model: BaseModel, status_code: int = status.HTTP_200_OK) -> Response:
+    """The model as the response, serialised once: a returned model would be dumped,
+    validated again against `response_model` and dumped again (every turn; issue 14).
+    The routes keep `response_model` for the OpenAPI schema."""
+    return Response(model.model_dump_json(), status_code, media_type="application/json")
+
+
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.services.runtime
     return runtime
@@ -119,22 +126,21 @@ def _messages(request: Request, bodies: list[dict[str, Any]]) -> list[MessageOut
 @router.post("/sessions", status_code=status.HTTP_201_CREATED, response_model=SessionOut)
 async def create_session(
     request: Request, body: Annotated[SessionIn | None, Body()] = None
-) -> SessionOut:
+) -> Response:
     body = body or SessionIn()
     session_id = secrets.token_urlsafe(24)
     hint = body.lang or request.headers.get("accept-language", "").split(",")[0].strip() or None
     outcome = await _runtime(request).handle(
         Inbound(CHANNEL, session_id, Event.start(lang_hint=hint, source=body.source))
     )
-    return SessionOut(
-        session_id=session_id,
-        messages=_messages(request, outcome.replies),
-        cursor=outcome.cursor,
+    session = SessionOut(
+        session_id=session_id, messages=_messages(request, outcome.replies), cursor=outcome.cursor
     )
+    return _json(session, status.HTTP_201_CREATED)
 
 
 @router.post("/sessions/{session_id}/messages", response_model=RepliesOut)
-async def post_message(request: Request, session_id: str, body: MessageIn) -> RepliesOut:
+async def post_message(request: Request, session_id: str, body: MessageIn) -> Response:
     event = Event.message(body.text) if isinstance(body, TextIn) else Event.button(body.payload)
     try:
         outcome = await _runtime(request).handle(
@@ -142,18 +148,18 @@ async def post_message(request: Request, session_id: str, body: MessageIn) -> Re
         )
     except UnknownConversation:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session") from None
-    return RepliesOut(messages=_messages(request, outcome.replies), cursor=outcome.cursor)
+    return _json(RepliesOut(messages=_messages(request, outcome.replies), cursor=outcome.cursor))
 
 
 @router.get("/sessions/{session_id}/messages", response_model=RepliesOut)
 async def get_messages(
     request: Request, session_id: str, after: Annotated[int, Query(ge=0, le=MAX_ROW_ID)] = 0
-) -> RepliesOut:
+) -> Response:
     try:
         outcome = await _runtime(request).messages_after(CHANNEL, session_id, after)
     except UnknownConversation:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "unknown session") from None
-    return RepliesOut(messages=_messages(request, outcome.replies), cursor=outcome.cursor)
+    return _json(RepliesOut(messages=_messages(request, outcome.replies), cursor=outcome.cursor))
 
 
 @router.get(
