@@ -15,8 +15,8 @@ from storage.models import Intake, Referral
 from storage.referrals import Scope
 from storage.types import utcnow
 
-# The turn's statements, built once (a statement built per call costs more CPU than its
-# round trip on the referral turn; issue 14).
+# Built once: the intake and referral turns run them, and building a select() (and its
+# cache key) at every call was a measurable part of those turns' CPU (issue 14).
 _LATEST_ON_THEME = (
     select(Intake)
     .where(Intake.conversation_id == bindparam("conversation_id"))
