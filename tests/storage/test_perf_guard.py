@@ -136,10 +136,8 @@ async def test_contact_me_reads_the_open_referrals_and_the_intake_once_each(
     # The referral turn (issue 14's p99): the person's open referrals are read in one
     # statement (the same need to update, the newest to link), the intake by its id alone.
     runtime = build_runtime(db)
-    *before, last = HOUSING_JOURNEY
-    for number, (kind, value) in enumerate(before):
-        value = "Clermont-Ferrand" if kind == "text" else value
-        await runtime.handle(Inbound("web", "p", event_of(kind, value), message_id=f"m{number}"))
+    last = HOUSING_JOURNEY[-1]
+    await play_journey(runtime, "p", stop_after=len(HOUSING_JOURNEY) - 1)
     seen, stop = _count_statements(db)
     try:
         await runtime.handle(Inbound("web", "p", event_of(*last), message_id="last"))
@@ -157,10 +155,8 @@ async def test_the_intake_and_referral_turns_neither_read_nor_lock_the_conversat
     # The turns with effects start from what the previous turn wrote, as a tap does, and
     # their final write checks its version (bot/runtime.py `_unlocked_turn`).
     runtime = build_runtime(db)
-    *before, intake, contact = HOUSING_JOURNEY
-    for number, (kind, value) in enumerate(before):
-        value = "Clermont-Ferrand" if kind == "text" else value
-        await runtime.handle(Inbound("web", "p", event_of(kind, value), message_id=f"m{number}"))
+    *_, intake, contact = HOUSING_JOURNEY
+    await play_journey(runtime, "p", stop_after=len(HOUSING_JOURNEY) - 2)
     seen, stop = _count_statements(db)
     try:
         await runtime.handle(Inbound("web", "p", event_of(*intake), message_id="intake"))

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event, text
 
 from bench.journey import HOUSING_JOURNEY
-from bench.relais_turns import build_runtime, event_of
+from bench.relais_turns import build_runtime, event_of, play_journey
 from bot.runtime import Inbound, Runtime
 from storage import Database
 from storage.plain_turns import PlainTurn, PlainTurns, Redelivered, SealedTurn, StoredConversation
@@ -297,10 +297,8 @@ async def test_a_turn_with_effects_on_a_stale_memory_is_played_again_locked_once
     db: Database,
 ) -> None:
     runtime = build_runtime(db)
-    *before, intake = HOUSING_JOURNEY[:-1]
-    for number, (kind, value) in enumerate(before):
-        value = "Clermont-Ferrand" if kind == "text" else value
-        await runtime.handle(Inbound("web", "p", event_of(kind, value), message_id=f"m{number}"))
+    intake = HOUSING_JOURNEY[-2]
+    await play_journey(runtime, "p", stop_after=len(HOUSING_JOURNEY) - 2)
     row = await _row(db, "p", runtime)
     await _bump_version(db, row["id"])  # another process's turn: the memory is stale
 
