@@ -21,8 +21,9 @@ from conversations.understanding.model import ABOUTS, INTENTS, LANGUAGES
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 TRAIN_DIR: Final = DATA_DIR / "train"
 TEST_DIR: Final = DATA_DIR / "test"
-# Written after run 9 by other writers; never trained on by the shipped model (CORPUS.md).
-FRESH_DIR: Final = DATA_DIR / "fresh"
+# Written on 2026-12-07 by writers who saw no corpus, before run 16 (CORPUS.md): the
+# judge of run 16, never trained on.
+BLIND_DIR: Final = DATA_DIR / "blind"
 # In the source tree (test data, not shipped data).
 _ROOT: Final = Path(__file__).resolve().parents[2]
 LEGACY_EVAL_FILE: Final = _ROOT / "tests" / "conversations" / "data" / "understanding_eval.yaml"

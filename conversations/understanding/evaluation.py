@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Final
 
 from conversations.understanding.corpus import (
-    FRESH_DIR,
+    BLIND_DIR,
     LEGACY_EVAL_FILE,
     TEST_DIR,
     TRAIN_DIR,
@@ -36,7 +36,7 @@ EVAL_FILE: Final = TEST_DIR  # what `relais understand --eval` measures by defau
 Sample = Example
 _NAMED: Final = {
     "test": TEST_DIR,
-    "fresh": FRESH_DIR,
+    "blind": BLIND_DIR,
     "train": TRAIN_DIR,
     "legacy": LEGACY_EVAL_FILE,
 }
@@ -83,7 +83,7 @@ class Score:
 
 
 def load_samples(path: Path = EVAL_FILE) -> list[Sample]:
-    """A file or folder of labelled messages; "test", "fresh", "train", "legacy" name ours."""
+    """A file or folder of labelled messages; "test", "blind", "train", "legacy" name ours."""
     if not path.exists() and str(path) in _NAMED:
         path = _NAMED[str(path)]
     return load_corpus(path)
@@ -176,7 +176,7 @@ def errors(scores: dict[str, Score], limit: int = 40) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m conversations.understanding.evaluation [test|fresh|train|legacy|cv|PATH] [-v]`."""
+    """`python -m conversations.understanding.evaluation [test|blind|train|legacy|cv|PATH] [-v]`."""
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
     args = [a for a in args if a != "-v"]
