@@ -27,6 +27,9 @@ BLIND_DIR: Final = DATA_DIR / "blind"
 # Written on 2026-12-07 by other writers who saw no corpus, before run 17 was trained: its
 # judge, never trained on (the run 17 training additions were decontaminated against it).
 BLIND2_DIR: Final = DATA_DIR / "blind2"
+# Written on 2026-12-07 by other writers (other personas, less obvious situations), before
+# run 18 was trained: its judge, never trained on.
+BLIND3_DIR: Final = DATA_DIR / "blind3"
 # In the source tree (test data, not shipped data).
 _ROOT: Final = Path(__file__).resolve().parents[2]
 LEGACY_EVAL_FILE: Final = _ROOT / "tests" / "conversations" / "data" / "understanding_eval.yaml"

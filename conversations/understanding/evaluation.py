@@ -24,6 +24,7 @@ from typing import Final
 
 from conversations.understanding.corpus import (
     BLIND2_DIR,
+    BLIND3_DIR,
     BLIND_DIR,
     LEGACY_EVAL_FILE,
     TEST_DIR,
@@ -39,6 +40,7 @@ _NAMED: Final = {
     "test": TEST_DIR,
     "blind": BLIND_DIR,
     "blind2": BLIND2_DIR,
+    "blind3": BLIND3_DIR,
     "train": TRAIN_DIR,
     "legacy": LEGACY_EVAL_FILE,
 }
@@ -85,8 +87,8 @@ class Score:
 
 
 def load_samples(path: Path = EVAL_FILE) -> list[Sample]:
-    """A file or folder of labelled messages; "test", "blind", "blind2", "train", "legacy"
-    name ours."""
+    """A file or folder of labelled messages; "test", "blind", "blind2", "blind3", "train",
+    "legacy" name ours."""
     if not path.exists() and str(path) in _NAMED:
         path = _NAMED[str(path)]
     return load_corpus(path)
@@ -181,7 +183,7 @@ def errors(scores: dict[str, Score], limit: int = 40) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`python -m conversations.understanding.evaluation [NAME|cv|PATH] [-v]`.
 
-    NAME is test, blind, blind2, train or legacy.
+    NAME is test, blind, blind2, blind3, train or legacy.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args

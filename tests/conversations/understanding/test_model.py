@@ -9,6 +9,7 @@ import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Final, NamedTuple
 
 import numpy as np
 import pytest
@@ -23,6 +24,7 @@ from conversations.understanding import (
 )
 from conversations.understanding.corpus import (
     BLIND2_DIR,
+    BLIND3_DIR,
     BLIND_DIR,
     TEST_DIR,
     TRAIN_DIR,
@@ -37,38 +39,49 @@ from conversations.understanding.learned import INTENT_FILE, read_meta
 from conversations.understanding.memo import SHORT_CHARS, ShortTextMemo
 
 # What the shipped model reaches on the held-out test set (440 messages, see
-# docs/understanding.md, test run 17): 95.9 % accuracy, 96.1 % emergency recall (100 %
-# with the safety question), 0.8 % false emergencies, 99.8 % language, worst language
-# 88.6 % (ps). (Run 16: 95.5 %, 97.2 %, 100 %, 0.8 %, 99.8 %, 88.6 %.)
+# docs/understanding.md, test run 18): 97.0 % accuracy, 96.7 % emergency recall (99.4 %
+# with the safety question), 0 % false emergencies, 99.8 % language, worst language
+# 93.2 % (ar, ps). (Run 17: 95.9 %, 96.1 %, 100 %, 0.8 %, 99.8 %, 88.6 %.)
 # The targets are 92 % accuracy, 98 % pooled emergency recall, no language under
 # 95 % and at most 3 % false emergencies: accuracy and false emergencies are met; recall
 # only with the safety question; the per-language floor is not. These floors are the
 # figures actually reached, less a message or two (the embeddings can differ in the last
 # digits from one CPU to another), so a regression shows.
-TEST_ACCURACY = 0.95
+TEST_ACCURACY = 0.96
 TEST_RECALL = 0.95
 TEST_SAFETY_NET_RECALL = 0.98
 TEST_FALSE_EMERGENCIES = 0.03
 TEST_LANGUAGE_ACCURACY = 0.99
-TEST_MIN_LANGUAGE_ACCURACY = 0.88
-# The blind set (data/blind/, 400 messages, 40 in each language, written before run 16 by
-# writers who saw no corpus; it chose run 16 over run 13): run 17 reaches 95.2 %
-# accuracy, 99.3 % emergency recall (100 % with the question), 2.8 % false emergencies
-# and 99.2 % language (run 16: 94.2 %, 99.3 %, 100 %, 2.8 %, 99.2 %).
-BLIND_ACCURACY = 0.945
-BLIND_RECALL = 0.98
-BLIND_SAFETY_NET_RECALL = 0.99
-BLIND_FALSE_EMERGENCIES = 0.036
-BLIND_LANGUAGE_ACCURACY = 0.98
-# The second blind set (data/blind2/, 400 messages, written before run 17 was trained by
-# other writers who saw no corpus; it chose run 17 over run 16): run 17 reaches 96.2 %
-# accuracy, 97.3 % emergency recall (99.3 % with the question), 1.2 % false emergencies
-# and 99.2 % language (run 16: 95.2 %, 95.3 %, 99.3 %, 1.6 %, 99.0 %).
-BLIND2_ACCURACY = 0.955
-BLIND2_RECALL = 0.96
-BLIND2_SAFETY_NET_RECALL = 0.985
-BLIND2_FALSE_EMERGENCIES = 0.02
-BLIND2_LANGUAGE_ACCURACY = 0.98
+TEST_MIN_LANGUAGE_ACCURACY = 0.92
+
+
+class Floors(NamedTuple):
+    accuracy: float
+    recall: float
+    safety_net_recall: float
+    false_emergencies: float  # at most
+    language_accuracy: float
+
+
+# The blind sets: 400 messages each, 40 in each language, written by writers who saw no
+# corpus (CORPUS.md). Each chose one run over the run before it:
+# - blind/ (before run 16): run 18 reaches 96.2 % accuracy, 98.7 % emergency recall (100 %
+#   with the question), 1.6 % false emergencies, 99.5 % language (run 17: 95.2 %, 99.3 %,
+#   100 %, 2.8 %, 99.2 %);
+# - blind2/ (before run 17): run 18 reaches 96.2 %, 96.7 % (99.3 %), 0.8 %, 99.2 % (run
+#   17: 96.2 %, 97.3 %, 99.3 %, 1.2 %, 99.2 %);
+# - blind3/ (before run 18): run 18 reaches 94.0 %, 99.3 % (100 %), 2.0 %, 100 % (run 17:
+#   91.5 %, 98.7 %, 100 %, 3.2 %, 100 %).
+BLIND_FLOORS: Final[dict[Path, Floors]] = {
+    BLIND_DIR: Floors(0.955, 0.98, 0.99, 0.025, 0.98),
+    BLIND2_DIR: Floors(0.955, 0.96, 0.985, 0.02, 0.98),
+    BLIND3_DIR: Floors(0.935, 0.98, 0.99, 0.03, 0.98),
+}
+# Which held-out sets each batch of training additions was decontaminated against.
+DECONTAMINATED: Final[dict[str, tuple[Path, ...]]] = {
+    "*_extra.yaml": (TEST_DIR, BLIND_DIR, BLIND2_DIR),
+    "*_extra2.yaml": (TEST_DIR, BLIND_DIR, BLIND2_DIR, BLIND3_DIR),
+}
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +94,12 @@ def test_scores(understander: Understander) -> dict[str, Score]:
     return evaluate(load_samples(TEST_DIR), understander.understand)
 
 
-@pytest.fixture(scope="module")
-def blind_scores(understander: Understander) -> dict[str, Score]:
-    return evaluate(load_samples(BLIND_DIR), understander.understand)
-
-
-@pytest.fixture(scope="module")
-def blind2_scores(understander: Understander) -> dict[str, Score]:
-    return evaluate(load_samples(BLIND2_DIR), understander.understand)
+@pytest.fixture(scope="module", params=sorted(BLIND_FLOORS), ids=lambda path: path.name)
+def blind(
+    request: pytest.FixtureRequest, understander: Understander
+) -> tuple[Path, dict[str, Score]]:
+    path: Path = request.param
+    return path, evaluate(load_samples(path), understander.understand)
 
 
 # --- shipped, offline --------------------------------------------------------------------
@@ -141,29 +152,23 @@ def test_the_test_set_is_never_trained_on() -> None:
     assert len(train & test) <= 0.02 * len(test)  # short messages ("merci") may recur
 
 
-def test_the_blind_set_is_never_trained_on() -> None:
-    assert BLIND_DIR not in training_sources()
+@pytest.mark.parametrize("path", sorted(BLIND_FLOORS), ids=lambda path: path.name)
+def test_a_blind_set_is_never_trained_on(path: Path) -> None:
+    assert path not in training_sources()
     trained = {e.text.casefold().strip() for e in load_corpus(*training_sources())}
-    blind = [e.text.casefold().strip() for e in load_corpus(BLIND_DIR)]
+    blind = [e.text.casefold().strip() for e in load_corpus(path)]
     assert len(blind) == 400
     assert len(trained.intersection(blind)) <= 0.02 * len(blind)  # "merci" may recur
 
 
-def test_the_second_blind_set_is_never_trained_on() -> None:
-    assert BLIND2_DIR not in training_sources()
-    trained = {e.text.casefold().strip() for e in load_corpus(*training_sources())}
-    blind2 = [e.text.casefold().strip() for e in load_corpus(BLIND2_DIR)]
-    assert len(blind2) == 400
-    assert len(trained.intersection(blind2)) <= 0.02 * len(blind2)
-
-
-def test_the_run_17_additions_were_decontaminated_against_every_held_out_set() -> None:
-    # The additions and blind2 were written at the same time by the same kind of writer;
-    # an addition close to a held-out message was dropped before training (CORPUS.md).
+@pytest.mark.parametrize("pattern", sorted(DECONTAMINATED))
+def test_training_additions_were_decontaminated_against_the_held_out_sets(pattern: str) -> None:
+    # The additions and a blind set were written at the same time by the same kind of
+    # writer; an addition close to a held-out message was dropped before training.
     held_out: dict[str, list[str]] = {}
-    for example in load_corpus(TEST_DIR, BLIND_DIR, BLIND2_DIR):
+    for example in load_corpus(*DECONTAMINATED[pattern]):
         held_out.setdefault(example.language, []).append(example.text.casefold())
-    additions = load_corpus(*sorted(TRAIN_DIR.glob("*_extra.yaml")))
+    additions = load_corpus(*sorted(TRAIN_DIR.glob(pattern)))
     assert len(additions) > 700
     for example in additions:
         text = example.text.casefold()
@@ -268,16 +273,11 @@ def test_figures_on_the_test_set(test_scores: dict[str, Score]) -> None:
     assert worst >= TEST_MIN_LANGUAGE_ACCURACY, report
 
 
-def test_figures_on_the_blind_set(blind_scores: dict[str, Score]) -> None:
-    floors = (BLIND_ACCURACY, BLIND_RECALL, BLIND_SAFETY_NET_RECALL, BLIND_FALSE_EMERGENCIES)
-    report = _assert_at_least(blind_scores, *floors)
-    assert blind_scores["all"].language_accuracy >= BLIND_LANGUAGE_ACCURACY, report
-
-
-def test_figures_on_the_second_blind_set(blind2_scores: dict[str, Score]) -> None:
-    floors = (BLIND2_ACCURACY, BLIND2_RECALL, BLIND2_SAFETY_NET_RECALL, BLIND2_FALSE_EMERGENCIES)
-    report = _assert_at_least(blind2_scores, *floors)
-    assert blind2_scores["all"].language_accuracy >= BLIND2_LANGUAGE_ACCURACY, report
+def test_figures_on_a_blind_set(blind: tuple[Path, dict[str, Score]]) -> None:
+    path, scores = blind
+    floors = BLIND_FLOORS[path]
+    report = _assert_at_least(scores, *floors[:4])
+    assert scores["all"].language_accuracy >= floors.language_accuracy, report
 
 
 def test_short_texts_are_read_once_and_kept_under_a_keyed_hash(
