@@ -30,6 +30,8 @@ BLIND2_DIR: Final = DATA_DIR / "blind2"
 # Written on 2026-12-07 by other writers (other personas, less obvious situations), before
 # run 18 was trained: its judge, never trained on.
 BLIND3_DIR: Final = DATA_DIR / "blind3"
+# Written on 2026-12-07 by other writers (other personas), before run 19 was trained.
+BLIND4_DIR: Final = DATA_DIR / "blind4"
 # In the source tree (test data, not shipped data).
 _ROOT: Final = Path(__file__).resolve().parents[2]
 LEGACY_EVAL_FILE: Final = _ROOT / "tests" / "conversations" / "data" / "understanding_eval.yaml"

@@ -25,6 +25,7 @@ from typing import Final
 from conversations.understanding.corpus import (
     BLIND2_DIR,
     BLIND3_DIR,
+    BLIND4_DIR,
     BLIND_DIR,
     LEGACY_EVAL_FILE,
     TEST_DIR,
@@ -41,6 +42,7 @@ _NAMED: Final = {
     "blind": BLIND_DIR,
     "blind2": BLIND2_DIR,
     "blind3": BLIND3_DIR,
+    "blind4": BLIND4_DIR,
     "train": TRAIN_DIR,
     "legacy": LEGACY_EVAL_FILE,
 }
@@ -87,8 +89,8 @@ class Score:
 
 
 def load_samples(path: Path = EVAL_FILE) -> list[Sample]:
-    """A file or folder of labelled messages; "test", "blind", "blind2", "blind3", "train",
-    "legacy" name ours."""
+    """A file or folder of labelled messages; "test", "blind", "blind2" to "blind4",
+    "train" and "legacy" name ours."""
     if not path.exists() and str(path) in _NAMED:
         path = _NAMED[str(path)]
     return load_corpus(path)
@@ -183,7 +185,7 @@ def errors(scores: dict[str, Score], limit: int = 40) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`python -m conversations.understanding.evaluation [NAME|cv|PATH] [-v]`.
 
-    NAME is test, blind, blind2, blind3, train or legacy.
+    NAME is test, blind, blind2, blind3, blind4, train or legacy.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
