@@ -21,17 +21,23 @@ from conversations.understanding.model import ABOUTS, INTENTS, LANGUAGES
 DATA_DIR: Final = Path(__file__).resolve().parent / "data"
 TRAIN_DIR: Final = DATA_DIR / "train"
 TEST_DIR: Final = DATA_DIR / "test"
-# Written on 2026-12-07 by writers who saw no corpus, before run 16 (CORPUS.md): the
-# judge of run 16, never trained on.
-BLIND_DIR: Final = DATA_DIR / "blind"
-# Written on 2026-12-07 by other writers who saw no corpus, before run 17 was trained: its
-# judge, never trained on (the run 17 training additions were decontaminated against it).
-BLIND2_DIR: Final = DATA_DIR / "blind2"
-# Written on 2026-12-07 by other writers (other personas, less obvious situations), before
-# run 18 was trained: its judge, never trained on.
-BLIND3_DIR: Final = DATA_DIR / "blind3"
-# Written on 2026-12-07 by other writers (other personas), before run 19 was trained.
-BLIND4_DIR: Final = DATA_DIR / "blind4"
+# The blind sets, data/blind*/ (blind, blind2, …): 400 messages each, written on
+# 2026-12-07 by writers who saw no corpus, each before the run it judged was trained
+# (CORPUS.md). Never trained on; later additions are decontaminated against them.
+BLIND_PREFIX: Final = "blind"
+
+
+def blind_sets(data_dir: Path = DATA_DIR) -> dict[str, Path]:
+    """The blind held-out sets by folder name, in the order they were written."""
+    found = [p for p in data_dir.glob(f"{BLIND_PREFIX}*") if p.is_dir()]
+    return {p.name: p for p in sorted(found, key=lambda p: (len(p.name), p.name))}
+
+
+def held_out_sets() -> dict[str, Path]:
+    """Every held-out set by name: test/ and the blind sets."""
+    return {"test": TEST_DIR, **blind_sets()}
+
+
 # In the source tree (test data, not shipped data).
 _ROOT: Final = Path(__file__).resolve().parents[2]
 LEGACY_EVAL_FILE: Final = _ROOT / "tests" / "conversations" / "data" / "understanding_eval.yaml"

@@ -23,29 +23,18 @@ from pathlib import Path
 from typing import Final
 
 from conversations.understanding.corpus import (
-    BLIND2_DIR,
-    BLIND3_DIR,
-    BLIND4_DIR,
-    BLIND_DIR,
     LEGACY_EVAL_FILE,
     TEST_DIR,
     TRAIN_DIR,
     Example,
+    held_out_sets,
     load_corpus,
 )
 from conversations.understanding.model import EMERGENCY_INTENTS, INTENTS, LANGUAGES, Understanding
 
 EVAL_FILE: Final = TEST_DIR  # what `relais understand --eval` measures by default
 Sample = Example
-_NAMED: Final = {
-    "test": TEST_DIR,
-    "blind": BLIND_DIR,
-    "blind2": BLIND2_DIR,
-    "blind3": BLIND3_DIR,
-    "blind4": BLIND4_DIR,
-    "train": TRAIN_DIR,
-    "legacy": LEGACY_EVAL_FILE,
-}
+_NAMED: Final = {**held_out_sets(), "train": TRAIN_DIR, "legacy": LEGACY_EVAL_FILE}
 
 
 @dataclass
