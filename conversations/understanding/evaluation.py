@@ -78,7 +78,7 @@ class Score:
 
 
 def load_samples(path: Path = EVAL_FILE) -> list[Sample]:
-    """A file or folder of labelled messages; "test", "blind", "blind2" to "blind4",
+    """A file or folder of labelled messages; "test", a blind set ("blind", "blind2", …),
     "train" and "legacy" name ours."""
     if not path.exists() and str(path) in _NAMED:
         path = _NAMED[str(path)]
@@ -174,7 +174,7 @@ def errors(scores: dict[str, Score], limit: int = 40) -> str:
 def main(argv: list[str] | None = None) -> int:
     """`python -m conversations.understanding.evaluation [NAME|cv|PATH] [-v]`.
 
-    NAME is test, blind, blind2, blind3, blind4, train or legacy.
+    NAME is test, a blind set (blind, blind2, …, every data/blind* folder), train or legacy.
     """
     args = list(sys.argv[1:] if argv is None else argv)
     verbose = "-v" in args
