@@ -21,7 +21,7 @@ from functools import cache
 from typing import Final
 
 from conversations.understanding.decision import Policy, decide
-from conversations.understanding.langmodel import default_language_ngrams
+from conversations.understanding.langmodel import LanguageNgrams, default_language_ngrams
 from conversations.understanding.language import LanguageGuesser
 from conversations.understanding.learned import IntentModel, default_intent_model
 from conversations.understanding.lexicon import MEDICAL, NOT_EMERGENCY, Lexicon, load_lexicon
@@ -66,15 +66,14 @@ class Understander:
         with_language: bool = True,
         with_model: bool = True,
         model: IntentModel | None = None,
+        language_ngrams: LanguageNgrams | None = None,
     ) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.matcher = Matcher(self.lexicon.cues)
+        if language_ngrams is None and with_model:
+            language_ngrams = default_language_ngrams()
         self.guesser = (
-            LanguageGuesser(
-                self.lexicon.markers, ngrams=default_language_ngrams() if with_model else None
-            )
-            if with_language
-            else None
+            LanguageGuesser(self.lexicon.markers, ngrams=language_ngrams) if with_language else None
         )
         self.model = model or (default_intent_model() if with_model else None)
         # What short texts gave (a town, "oui merci"): the same text, the same reading.
