@@ -6,11 +6,12 @@ paired counts say how many messages each reads right that the other does not, wi
 exact two-sided sign test. Only counts are printed, never a message (the errors of a
 held-out set are not read).
 
-    python -m conversations.understanding.compare CANDIDATE_MODEL_DIR [SET ...]
+    python -m conversations.understanding.compare CANDIDATE_MODEL_DIR [SET ...] [--lexicon DIR]
 
 CANDIDATE_MODEL_DIR holds the candidate's intent.npz and language.npz (a training
 worktree's conversations/understanding/data/model); SET names a held-out set (default:
-all of them). The shipped model is the first, the candidate the second.
+all of them); --lexicon DIR, the candidate's lexicon when the run changed it. The
+shipped model is the first, the candidate the second.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from conversations.understanding.corpus import Example, held_out_sets, load_corpus
 from conversations.understanding.langmodel import LANGUAGE_FILE, load_language_ngrams
 from conversations.understanding.learned import INTENT_FILE, load_intent_model
+from conversations.understanding.lexicon import load_lexicon
 from conversations.understanding.model import EMERGENCY_INTENTS, Understanding
 from conversations.understanding.understander import Understander, default_understander
 
@@ -112,9 +114,11 @@ def figures(found: Sequence[Reading]) -> str:
     )
 
 
-def understander_from(model_dir: Path) -> Understander:
-    """An understander with the shipped lexicon and the models of `model_dir`."""
+def understander_from(model_dir: Path, lexicon_dir: Path | None = None) -> Understander:
+    """An understander with the models of `model_dir` and the lexicon of `lexicon_dir`
+    (default: the shipped lexicon)."""
     return Understander(
+        load_lexicon(lexicon_dir) if lexicon_dir is not None else None,
         model=load_intent_model(model_dir / INTENT_FILE.name),
         language_ngrams=load_language_ngrams(model_dir / LANGUAGE_FILE.name),
     )
@@ -150,12 +154,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("candidate", type=Path, help="folder with intent.npz and language.npz")
     parser.add_argument("sets", nargs="*", metavar="SET", help=f"one of {', '.join(sets)}")
+    parser.add_argument("--lexicon", type=Path, help="the candidate's lexicon folder, if changed")
     args = parser.parse_args(argv)
     unknown = [name for name in args.sets if name not in sets]
     if unknown:
         parser.error(f"unknown set {', '.join(unknown)} (known: {', '.join(sets)})")
     names = args.sets or list(sets)
-    print("\n".join(report(names, default_understander(), understander_from(args.candidate))))
+    candidate = understander_from(args.candidate, args.lexicon)
+    print("\n".join(report(names, default_understander(), candidate)))
     return 0
 
 
