@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conversations.understanding import default_understander
@@ -14,6 +16,7 @@ from conversations.understanding.compare import (
     understander_from,
 )
 from conversations.understanding.learned import MODEL_DIR
+from conversations.understanding.lexicon import LEXICON_DIR
 
 
 def test_the_sign_test_is_exact_and_two_sided() -> None:
@@ -75,3 +78,16 @@ def test_an_unknown_set_is_refused_before_any_model_is_loaded(
         main([str(MODEL_DIR), "blind99"])
     assert exit_info.value.code == 2
     assert "unknown set blind99" in capsys.readouterr().err
+
+
+def test_a_candidate_lexicon_is_the_one_read(tmp_path: Path) -> None:
+    for source in LEXICON_DIR.glob("*.yaml"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), "utf-8")
+    english = tmp_path / "en.yaml"
+    english.write_text(
+        english.read_text(encoding="utf-8").replace("distress:\n", "distress:\n  - zorblax\n"),
+        "utf-8",
+    )
+    assert "distress" not in understander_from(MODEL_DIR).rule_scores("zorblax")
+    candidate = understander_from(MODEL_DIR, tmp_path)
+    assert candidate.rule_scores("zorblax") == {"distress": 1.0}
