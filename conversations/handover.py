@@ -41,6 +41,7 @@ def to_person(turn: TurnBuilder) -> None:
             (Button(turn.t("I agree"), "nav.consent"), turn.nav_button("menu")),
         )
         turn.state.flow, turn.state.step = "entry", "consent"
+        turn.state.after_consent = "human"
         return
     theme = turn.engine.flows.flows[turn.state.flow].theme
     theme = theme if turn.state.flow in turn.engine.flows.journeys else "general"

@@ -264,6 +264,9 @@ class State:
     signals: list[str] = field(default_factory=list)
     # Scratch values of the step in progress (e.g. the place picked before the day).
     scratch: dict[str, str] = field(default_factory=dict)
+    # What the person asked for when consent was asked first ("human" or a flow.step),
+    # carried out once they agree; dropped as soon as they leave the consent step.
+    after_consent: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Every turn serialises the state: a plain copy is several times cheaper than

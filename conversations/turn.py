@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from conversations.engine import Engine
 
 MAX_HOPS: Final = 25
+CONSENT_STEP: Final = ("entry", "consent")
 
 NAV_LABELS: Final = {
     "back": N_("⬅ Back"),
@@ -123,6 +124,7 @@ class TurnBuilder:
         flow_id, step_id = self.engine.flows.resolve(target, self.state.flow)
         if flow_id in self.engine.flows.journeys and not self.state.consent:
             self.say(self.t("To go further, I need your agreement to keep your answers."))
+            self.state.after_consent = f"{flow_id}.{step_id}"
             flow_id, step_id = "entry", "consent"
         if push and (self.state.flow, self.state.step) != (flow_id, step_id):
             self.state.stack.append([self.state.flow, self.state.step])
@@ -134,6 +136,8 @@ class TurnBuilder:
         self._enter(flow_id, step_id)
 
     def _enter(self, flow_id: str, step_id: str) -> None:
+        if (flow_id, step_id) != CONSENT_STEP:
+            self.state.after_consent = None
         for _ in range(MAX_HOPS):
             self.state.flow, self.state.step = flow_id, step_id
             if flow_id == "menu" or (flow_id == "info" and step_id == "menu"):
@@ -174,6 +178,10 @@ class TurnBuilder:
     def choose(self, step: Step, choice: Choice) -> None:
         if choice.consent is not None:
             self.state.consent = choice.consent
+            pending, self.state.after_consent = self.state.after_consent, None
+            if choice.consent and pending:
+                self._carry_out(pending)
+                return
         if step.save:
             (self.state.profile if step.profile else self.state.answers)[step.save] = choice.value
         if choice.signal:
@@ -182,6 +190,13 @@ class TurnBuilder:
             handover.referral(self, "journey", self.engine.flows.flows[step.flow].theme)
         flow_id, step_id = self._follow(step, choice)
         self.goto(f"{flow_id}.{step_id}")
+
+    def _carry_out(self, pending: str) -> None:
+        """Do what the person asked for before consent was asked (they just agreed)."""
+        if pending == "human":
+            handover.to_person(self)
+        else:
+            self.goto(pending, push=False)
 
     def take_input(self, step: Step, text: str) -> None:
         value = handlers.parse_input(self, step, text)

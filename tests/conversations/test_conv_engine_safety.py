@@ -156,6 +156,42 @@ def test_human_without_consent_asks_for_it_and_offers_the_phone(chat: ChatFactor
     assert "04 73 42 17 57" in turn.replies[0].text  # the Mission Locale's phone
     assert person.last_payloads() == ["nav.consent", "nav.menu"]
     person.press("nav.consent")
-    person.press("entry.consent.agree")
+    assert person.where == ("entry", "consent")
+    turn = person.press("entry.consent.agree")
     assert person.state.consent is True
+    # The request is carried through: the agreement was asked for it.
+    referrals = [e for e in turn.effects if isinstance(e, CreateReferral)]
+    assert [r.reason for r in referrals] == ["wants_human"]
+    assert [e.theme for e in turn.effects if isinstance(e, RecordIntake)] == ["general"]
     assert person.where == ("menu", "main")
+    assert person.state.after_consent is None
+
+
+def test_a_request_left_at_the_consent_step_is_not_carried_out_later(
+    chat: ChatFactory,
+) -> None:
+    person = chat(consent=None, flow="info", step="menu")
+    person.press("nav.human")
+    person.press("nav.menu")  # changed their mind
+    person.press("nav.consent")
+    turn = person.press("entry.consent.agree")
+    assert [e for e in turn.effects if isinstance(e, CreateReferral)] == []
+    assert person.where == ("menu", "main")
+
+
+def test_refusing_consent_drops_the_request(chat: ChatFactory) -> None:
+    person = chat(consent=None, flow="info", step="menu")
+    person.press("nav.human")
+    person.press("nav.consent")
+    turn = person.press("entry.consent.refuse")
+    assert turn.effects == ()
+    assert person.state.after_consent is None
+    assert person.where == ("info", "menu")
+
+
+def test_a_journey_asked_for_before_consent_starts_once_agreed(chat: ChatFactory) -> None:
+    person = chat(consent=None, flow="info", step="cej_about")
+    person.press("info.cej_about.join")
+    assert person.where == ("entry", "consent")
+    person.press("entry.consent.agree")
+    assert person.state.flow == "cej"
