@@ -31,6 +31,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         "loop": "auto",
         "http": "auto",
         "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+        "access_log": settings.access_log,
     }
     if workers >= (os.cpu_count() or 1):
         # Every core has its process: a long message's embedding keeps to one thread

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     notify_rate_per_second: float = 10.0
     # SIGTERM: seconds uvicorn lets requests in flight finish before closing them.
     shutdown_grace_seconds: int = 20
+    # uvicorn's access log, one line per request (redacted). Off by default: the reverse
+    # proxy keeps the access log (docs/deployment.md), and the line cost about a tenth of
+    # a worker's CPU over HTTP (docs/benchmarks.md, issue 14).
+    access_log: bool = False
     escalate_after_minutes: int = 30
     # A journey left half-way: one nudge after this many hours, expiry after these days.
     idle_nudge_hours: int = 24

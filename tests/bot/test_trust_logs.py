@@ -98,6 +98,7 @@ async def test_server_output_holds_no_personal_data_or_token(tmp_path: Path) -> 
         "RELAIS_DATABASE_URL": url,
         "RELAIS_SECRET_KEY": SECRET_KEY,
         "RELAIS_SCHEDULER": "false",
+        "RELAIS_ACCESS_LOG": "true",  # off by default; when an operator turns it on
     }
     server = RestartableServer(env, tmp_path, log_path=log)
     await server.start()
@@ -109,3 +110,25 @@ async def test_server_output_holds_no_personal_data_or_token(tmp_path: Path) -> 
     output = log.read_text(encoding="utf-8", errors="replace")
     assert "GET /webchat/sessions/…/messages" in output  # the access log is there, redacted
     assert not _leaks(output, _secrets(session_id, token))
+
+
+async def test_the_access_log_is_off_by_default(tmp_path: Path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "RELAIS_ACCESS_LOG"},
+        "RELAIS_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'quiet.sqlite3'}",
+        "RELAIS_SECRET_KEY": SECRET_KEY,
+        "RELAIS_SCHEDULER": "false",
+    }
+    log = tmp_path / "server.log"
+    server = RestartableServer(env, tmp_path, log_path=log)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.base, timeout=30) as client:
+            started = await client.post("/webchat/sessions", json={"lang": "fr"})
+            assert started.status_code in (200, 201), started.text
+    finally:
+        server.stop()
+    output = log.read_text(encoding="utf-8", errors="replace")
+    assert "Application startup complete" in output  # the server's own log is there
+    assert "POST /webchat/sessions" not in output
+    assert "GET /health" not in output
