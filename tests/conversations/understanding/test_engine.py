@@ -77,3 +77,21 @@ def test_the_build_command_reports_the_library() -> None:
     assert done.returncode == 0, done.stderr
     assert str(engine.BUILT) in done.stdout
     assert engine.built_engine() == engine.BUILT
+
+
+@needs_compiler
+def test_loading_the_engine_keeps_subnormal_floats_for_the_process() -> None:
+    # Linked with -ffast-math, the library would turn on flush-to-zero for the whole
+    # process as it loads: Python's and numpy's floats would lose their subnormals.
+    build.build()
+    probe = (
+        "import sys\n"
+        "from conversations.understanding.encoder import embed, engine_name\n"
+        "embed('bonjour')\n"
+        "print(engine_name(), sys.float_info.min / 2 > 0, 5e-324 * 1.0 > 0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["relais", "True", "True"]
