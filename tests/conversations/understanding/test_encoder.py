@@ -30,8 +30,8 @@ def test_a_long_message_alone_gets_the_wide_count_then_the_narrow_one_back() -> 
     policy = Parallelism(gomp, narrow=1, wide=2)  # type: ignore[arg-type]
     with policy.threads_for(PARALLEL_TOKENS + 1) as threads:
         assert threads == 2
-        assert gomp.calls == [2]
-    assert gomp.calls == [2, 1]
+        assert gomp.calls == [1, 2]
+    assert gomp.calls == [1, 2, 1]
     assert policy.wide_calls == 1
 
 
@@ -40,8 +40,27 @@ def test_a_short_message_keeps_the_narrow_count() -> None:
     policy = Parallelism(gomp, narrow=1, wide=2)  # type: ignore[arg-type]
     with policy.threads_for(PARALLEL_TOKENS) as threads:
         assert threads == 1
-    assert gomp.calls == []
+    with policy.threads_for(PARALLEL_TOKENS) as threads:
+        assert threads == 1
+    assert gomp.calls == [1]  # the thread's own count, set once
     assert policy.wide_calls == 0
+
+
+def test_each_thread_sets_the_narrow_count_for_itself_once() -> None:
+    gomp = RecordingGomp()
+    policy = Parallelism(gomp, narrow=1, wide=2)  # type: ignore[arg-type]
+
+    def one_message() -> None:
+        with policy.threads_for(5):
+            pass
+
+    for _ in range(2):
+        worker = threading.Thread(target=one_message)
+        worker.start()
+        worker.join()
+    one_message()
+    one_message()
+    assert gomp.calls == [1, 1, 1]  # two new threads and this one, each once
 
 
 def test_a_long_message_waits_for_no_one_but_stays_narrow_beside_another() -> None:
@@ -61,7 +80,7 @@ def test_a_long_message_waits_for_no_one_but_stays_narrow_beside_another() -> No
         assert threads == 1
     release.set()
     other.join()
-    assert gomp.calls == []
+    assert 2 not in gomp.calls
     with policy.threads_for(PARALLEL_TOKENS * 3) as threads:  # alone again
         assert threads == 2
 
