@@ -141,47 +141,75 @@ static qmat unpack_q4(const block_q4_0 *W, int nout, int nin) {
     return x;
 }
 
+/* relais: rows oo..oo+ro-1 of Y for tokens t..t+nt-1 (nt <= TB), AVX-512 VNNI. Each
+ * weight block pair and its scales are loaded once for the nt tokens; a token's sums
+ * are added in the same order whatever nt is, so the result does not depend on it. */
+#define RO 8
+#define TB 2
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VNNI__)
+static inline __attribute__((always_inline)) void vnni_rows(
+    const qmat *W, const float *bias, const int8_t *aq, const float *ad, const int32_t *as,
+    float *Y, int t, int nt, int oo, int ro, int nout, int nin) {
+    int nb = nin / QK;
+    const __m512i halves = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+    __m512 acc[TB][RO];
+    for (int k = 0; k < nt; k++)
+        for (int r = 0; r < ro; r++) acc[k][r] = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b += 2) {
+        __m512i av[TB], start[TB];
+        __m512 da[TB];
+        for (int k = 0; k < nt; k++) {
+            const int32_t *sT = as + (size_t)(t + k) * nb;
+            av[k] = _mm512_loadu_si512((const void *)(aq + (size_t)(t + k) * nin + b * QK));
+            start[k] = _mm512_maskz_set1_epi32(0x0001, -8 * sT[b]);
+            start[k] = _mm512_mask_set1_epi32(start[k], 0x0100, -8 * sT[b + 1]);
+            da[k] = _mm512_permutexvar_ps(
+                halves, _mm512_castps128_ps512(_mm_castpd_ps(
+                            _mm_load_sd((const double *)(ad + (size_t)(t + k) * nb + b)))));
+        }
+        for (int r = 0; r < ro; r++) {
+            size_t row = (size_t)(oo + r);
+            __m512i wv = _mm512_loadu_si512((const void *)(W->w + row * nin + b * QK));
+            __m512 dw = _mm512_permutexvar_ps(
+                halves, _mm512_castps128_ps512(_mm_castpd_ps(
+                            _mm_load_sd((const double *)(W->d + row * nb + b)))));
+            for (int k = 0; k < nt; k++) {
+                __m512i s = _mm512_dpbusd_epi32(start[k], wv, av[k]);
+                acc[k][r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da[k]),
+                                            acc[k][r]);
+            }
+        }
+    }
+    for (int k = 0; k < nt; k++)
+        for (int r = 0; r < ro; r++)
+            Y[(size_t)(t + k) * nout + oo + r] =
+                (bias ? bias[oo + r] : 0.f) + _mm512_reduce_add_ps(acc[k][r]);
+}
+#endif
+
 /* relais: Y[L,nout] = X * W^T + bias on unpacked weights (the original's matmul_q4q8,
  * which unpacked each row group on every call). With AVX-512 VNNI, two blocks per
  * instruction (vpdpbusd: unsigned nibbles x signed activations, the -8 offset folded
  * into the accumulator's start); otherwise the original's AVX2 / scalar loop. 8 output
  * rows are computed together so each activation block is loaded once for 8 rows. */
-#define RO 8
 static void matmul_x(const qmat *W, const float *bias,
                      const int8_t *aq, const float *ad, const int32_t *as,
                      float *Y, int L, int nout, int nin) {
     int nb = nin / QK;
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VNNI__)
     if ((nb & 1) == 0) {
-        const __m512i halves = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
 #pragma omp parallel for schedule(static) if (!omp_in_parallel())
         for (int oo = 0; oo < nout; oo += RO) {
             int ro = nout - oo < RO ? nout - oo : RO;
-            for (int t = 0; t < L; t++) {
-                const int8_t *a = aq + (size_t)t * nin;
-                const float *dT = ad + (size_t)t * nb;
-                const int32_t *sT = as + (size_t)t * nb;
-                __m512 acc[RO];
-                for (int r = 0; r < ro; r++) acc[r] = _mm512_setzero_ps();
-                for (int b = 0; b < nb; b += 2) {
-                    __m512i av = _mm512_loadu_si512((const void *)(a + b * QK));
-                    __m512i start = _mm512_maskz_set1_epi32(0x0001, -8 * sT[b]);
-                    start = _mm512_mask_set1_epi32(start, 0x0100, -8 * sT[b + 1]);
-                    __m512 da = _mm512_permutexvar_ps(
-                        halves, _mm512_castps128_ps512(_mm_castpd_ps(_mm_load_sd((const double *)(dT + b)))));
-                    for (int r = 0; r < ro; r++) {
-                        size_t row = (size_t)(oo + r);
-                        __m512i wv = _mm512_loadu_si512((const void *)(W->w + row * nin + b * QK));
-                        __m512i s = _mm512_dpbusd_epi32(start, wv, av);
-                        __m512 dw = _mm512_permutexvar_ps(
-                            halves, _mm512_castps128_ps512(_mm_castpd_ps(
-                                        _mm_load_sd((const double *)(W->d + row * nb + b)))));
-                        acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, da), acc[r]);
-                    }
-                }
-                for (int r = 0; r < ro; r++)
-                    Y[(size_t)t * nout + oo + r] =
-                        (bias ? bias[oo + r] : 0.f) + _mm512_reduce_add_ps(acc[r]);
+            int t = 0;
+            if (ro == RO) {  /* a constant row count: no per-row branches, no spills */
+                for (; t + TB <= L; t += TB)
+                    vnni_rows(W, bias, aq, ad, as, Y, t, TB, oo, RO, nout, nin);
+                for (; t < L; t++)
+                    vnni_rows(W, bias, aq, ad, as, Y, t, 1, oo, RO, nout, nin);
+            } else {
+                for (; t < L; t++)
+                    vnni_rows(W, bias, aq, ad, as, Y, t, 1, oo, ro, nout, nin);
             }
         }
         return;
@@ -229,6 +257,7 @@ static void matmul_x(const qmat *W, const float *bias,
     }
 }
 #undef RO
+#undef TB
 
 /* x[L,H] = layernorm(x + y).  If y==NULL, layernorm(x) in place. */
 static void add_layernorm(float *x, const float *y, const float *w,
