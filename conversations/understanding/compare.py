@@ -11,9 +11,7 @@ held-out set are not read).
 CANDIDATE_MODEL_DIR holds the candidate's intent.npz and language.npz (a training
 worktree's conversations/understanding/data/model); SET names a held-out set (default:
 all of them); --lexicon DIR, the candidate's lexicon when the run changed it. The
-shipped model is the first, the candidate the second. --first-without-parts and
---second-without-parts turn off reading a message's sentences alone (parts.py) for
-one of them: `compare data/model SET --first-without-parts` judges that reading alone.
+shipped model is the first, the candidate the second.
 """
 
 from __future__ import annotations
@@ -116,16 +114,13 @@ def figures(found: Sequence[Reading]) -> str:
     )
 
 
-def understander_from(
-    model_dir: Path, lexicon_dir: Path | None = None, read_parts: bool = True
-) -> Understander:
+def understander_from(model_dir: Path, lexicon_dir: Path | None = None) -> Understander:
     """An understander with the models of `model_dir` and the lexicon of `lexicon_dir`
-    (default: the shipped lexicon); `read_parts`: a message's sentences read alone too."""
+    (default: the shipped lexicon)."""
     return Understander(
         load_lexicon(lexicon_dir) if lexicon_dir is not None else None,
         model=load_intent_model(model_dir / INTENT_FILE.name),
         language_ngrams=load_language_ngrams(model_dir / LANGUAGE_FILE.name),
-        read_parts=read_parts,
     )
 
 
@@ -160,20 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("candidate", type=Path, help="folder with intent.npz and language.npz")
     parser.add_argument("sets", nargs="*", metavar="SET", help=f"one of {', '.join(sets)}")
     parser.add_argument("--lexicon", type=Path, help="the candidate's lexicon folder, if changed")
-    for which in ("first", "second"):
-        parser.add_argument(
-            f"--{which}-without-parts",
-            action="store_true",
-            help=f"the {which} model reads whole messages only (parts.py off)",
-        )
     args = parser.parse_args(argv)
     unknown = [name for name in args.sets if name not in sets]
     if unknown:
         parser.error(f"unknown set {', '.join(unknown)} (known: {', '.join(sets)})")
     names = args.sets or list(sets)
-    candidate = understander_from(args.candidate, args.lexicon, not args.second_without_parts)
-    shipped = Understander(read_parts=False) if args.first_without_parts else default_understander()
-    print("\n".join(report(names, shipped, candidate)))
+    candidate = understander_from(args.candidate, args.lexicon)
+    print("\n".join(report(names, default_understander(), candidate)))
     return 0
 
 

@@ -16,11 +16,11 @@ order), then small talk, then `other`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import astuple, replace
+from dataclasses import astuple
 from functools import cache
 from typing import Final
 
-from conversations.understanding.decision import Decision, Policy, decide
+from conversations.understanding.decision import Policy, decide
 from conversations.understanding.langmodel import LanguageNgrams, default_language_ngrams
 from conversations.understanding.language import LanguageGuesser
 from conversations.understanding.learned import IntentModel, default_intent_model
@@ -35,7 +35,6 @@ from conversations.understanding.model import (
     Intent,
     Understanding,
 )
-from conversations.understanding.parts import message_parts
 from conversations.understanding.text import tokens
 
 EMERGENCY_THRESHOLD: Final = 0.5  # lower than requests: when unsure, an emergency
@@ -68,7 +67,6 @@ class Understander:
         with_model: bool = True,
         model: IntentModel | None = None,
         language_ngrams: LanguageNgrams | None = None,
-        read_parts: bool = True,
     ) -> None:
         self.lexicon = lexicon or load_lexicon()
         self.matcher = Matcher(self.lexicon.cues)
@@ -78,9 +76,6 @@ class Understander:
             LanguageGuesser(self.lexicon.markers, ngrams=language_ngrams) if with_language else None
         )
         self.model = model or (default_intent_model() if with_model else None)
-        # A message of several sentences whose whole is not an emergency: each read alone
-        # (parts.py; run 22 in docs/understanding.md).
-        self.read_parts = read_parts
         # What short texts gave (a town, "oui merci"): the same text, the same reading.
         self.memo: ShortTextMemo[Understanding] = ShortTextMemo()
 
@@ -131,10 +126,16 @@ class Understander:
                 language_confidence=language_confidence,
                 emergency_score=round(confidence, 3) if intent in EMERGENCY_INTENTS else 0.0,
             )
-        text = text[:MAX_CHARS]
-        decision = self._decision(text, scores, rule_alone=len(text) > LONG_MESSAGE_CHARS)
-        if self.read_parts and decision.intent not in EMERGENCY_INTENTS:
-            decision, scores = self._with_parts(text, decision, scores)
+        proba, emergency_score = self.model.read(text[:MAX_CHARS], scores)
+        policy = Policy(*astuple(self.model.thresholds))
+        decision = decide(
+            proba,
+            self.model.labels,
+            policy,
+            rule_emergency(scores),
+            rule_alone=len(text) > LONG_MESSAGE_CHARS,
+            score=emergency_score,
+        )
         return Understanding(
             intent=decision.intent,
             language=language,
@@ -145,45 +146,6 @@ class Understander:
             emergency_score=decision.emergency_score,
             possible_emergency=decision.possible_emergency,
         )
-
-    def _decision(self, text: str, scores: dict[str, float], rule_alone: bool) -> Decision:
-        assert self.model is not None
-        proba, emergency_score = self.model.read(text, scores)
-        return decide(
-            proba,
-            self.model.labels,
-            Policy(*astuple(self.model.thresholds)),
-            rule_emergency(scores),
-            rule_alone=rule_alone,
-            score=emergency_score,
-        )
-
-    def _with_parts(
-        self, text: str, decision: Decision, scores: dict[str, float]
-    ) -> tuple[Decision, dict[str, float]]:
-        """The whole message's decision, unless one of its parts read alone is an
-        emergency (then that part's decision and rule scores) or, when the whole asked
-        nothing, gets the safety question (then the whole's request, the part's question).
-        """
-        worst: tuple[Decision, dict[str, float]] | None = None
-        parts = message_parts(text)
-        for part in parts if len(parts) > 1 else ():
-            part_scores = _scores(self._hits(part))
-            found = self._decision(part, part_scores, rule_alone=False)
-            if worst is None or found.emergency_score > worst[0].emergency_score:
-                worst = (found, part_scores)
-        if worst is None:
-            return decision, scores
-        if worst[0].intent in EMERGENCY_INTENTS:
-            return worst
-        if decision.possible_emergency is None and worst[0].possible_emergency is not None:
-            asked = replace(
-                decision,
-                possible_emergency=worst[0].possible_emergency,
-                emergency_score=worst[0].emergency_score,
-            )
-            return asked, scores
-        return decision, scores
 
 
 def _scores(hits: Iterable[Hit]) -> dict[str, float]:
