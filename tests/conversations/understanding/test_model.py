@@ -70,6 +70,9 @@ class Floors(NamedTuple):
 # - blind3/ 95.0 %, 99.3 %, 100 %, 1.6 %, 100 %;   - blind4/ 94.5 %, 97.3 %, 100 %, 2.8 %, 99.8 %;
 # - blind5/ 92.8 %, 97.3 %, 100 %, 2.8 %, 100 %;   - blind6/ 94.8 %, 99.3 %, 100 %, 0.8 %, 99.8 %;
 # - blind7/ 94.0 %, 98.7 %, 100 %, 3.2 %, 99.8 %.
+# blind8 and blind9 were written after run 21 and judged run 22's candidate (not shipped);
+# run 21 on them, scored once: blind8/ 94.0 %, 99.3 %, 100 %, 2.4 %, 99.8 %;
+# blind9/ 94.8 %, 98.0 %, 100 %, 2.4 %, 99.8 %.
 BLIND_FLOORS: Final[dict[str, Floors]] = {
     "blind": Floors(0.965, 0.98, 0.99, 0.02, 0.98),
     "blind2": Floors(0.96, 0.96, 0.98, 0.012, 0.98),
@@ -78,6 +81,8 @@ BLIND_FLOORS: Final[dict[str, Floors]] = {
     "blind5": Floors(0.92, 0.966, 0.99, 0.036, 0.98),
     "blind6": Floors(0.94, 0.98, 0.99, 0.016, 0.98),
     "blind7": Floors(0.935, 0.98, 0.99, 0.04, 0.98),
+    "blind8": Floors(0.935, 0.98, 0.99, 0.032, 0.98),
+    "blind9": Floors(0.94, 0.973, 0.99, 0.032, 0.98),
 }
 # Which held-out sets each batch of training additions was decontaminated against.
 # Paths are globs under data/ (an untrained/ folder holds additions waiting for a run).
