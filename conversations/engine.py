@@ -19,7 +19,7 @@ from conversations.button_matching import match_button
 from conversations.calendar import Calendar
 from conversations.directory import Deployment
 from conversations.flows import Choice, Flows, Step
-from conversations.i18n import Catalogs
+from conversations.i18n import N_, Catalogs
 from conversations.model import (
     Event,
     EventKind,
@@ -41,6 +41,15 @@ from conversations.understanding import (
 
 _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
 MIN_CONFIDENCE = 0.5
+NOT_UNDERSTOOD = N_("Sorry, I did not understand. Please choose one of these options.")
+# Small talk ("hi", "salut", "سلام", "thanks", "ok") is the first thing many people
+# write: a kind word and the question again, never "I did not understand".
+SMALL_TALK_REPLY = N_(
+    "😊 I am here to help you. Choose one of the options below, or tell me in a few words "
+    "what you need."
+)
+# A lexicon cue of small talk at least this strong (greetings, thanks: 0.7; "ok": 0.6).
+SMALL_TALK_CUE = 0.6
 # A question about the bus, opening hours or an address is answered from the directory.
 ABOUT_TARGETS = {"bus": "info.bus_week", "opening_hours": "info.places", "place": "info.places"}
 # Another request (intent `other`) about health or papers opens its journey.
@@ -221,12 +230,18 @@ class Engine:
             turn.goto(understood.intent)
         elif understood.intent in ("human", "language") and understood.confidence >= MIN_CONFIDENCE:
             self._nav(turn, f"nav.{understood.intent}")
+        elif understood.intent == "other" and self._small_talk(text):
+            turn.say(turn.t(SMALL_TALK_REPLY))
+            turn.render_current(reask=True)
         else:
-            turn.say(turn.t("Sorry, I did not understand. Please choose one of these options."))
+            turn.say(turn.t(NOT_UNDERSTOOD))
             turn.render_current(reask=True)
         language_switch.maybe_offer_language(
             turn, understood.language, understood.language_confidence, text
         )
+
+    def _small_talk(self, text: str) -> bool:
+        return self.understander.rule_scores(text).get("other", 0.0) >= SMALL_TALK_CUE
 
     def _signals(
         self, text: str, understood: Understanding, age_band: str | None

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from conversations.engine import NOT_UNDERSTOOD, SMALL_TALK_REPLY, Engine
 from conversations.model import CreateReferral
 
 ChatFactory = Callable[..., Any]
@@ -62,3 +63,28 @@ def test_input_steps_keep_free_text_as_an_answer(chat: ChatFactory) -> None:
     person = chat(flow="housing", step="commune")
     person.say("Logement")  # a town name is never read as a journey at an input step
     assert person.state.profile["commune"] == "Logement"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "hi"), ("fr", "salut"), ("fa_AF", "سلام"), ("uk", "привіт"), ("ar", "مرحبا")],
+)
+@pytest.mark.parametrize("where", [("entry", "language"), ("menu", "main")])
+def test_a_greeting_gets_a_kind_word_and_the_question_again(
+    engine: Engine, chat: ChatFactory, lang: str, text: str, where: tuple[str, str]
+) -> None:
+    person = chat(lang=lang, flow=where[0], step=where[1], consent=where[0] == "menu" or None)
+    turn = person.say(text)
+    said = [reply.text for reply in turn.replies]
+    assert said[0] == engine.catalogs.gettext(lang, SMALL_TALK_REPLY)
+    assert engine.catalogs.gettext(lang, NOT_UNDERSTOOD) not in said
+    assert person.where == where
+    assert person.payloads(turn.replies[-1]), "the question is asked again, with its buttons"
+
+
+def test_gibberish_is_still_not_understood(engine: Engine, chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    turn = person.say("blorp zzz qwerty")
+    said = [reply.text for reply in turn.replies]
+    assert said[0] == engine.catalogs.gettext("fr", NOT_UNDERSTOOD)
+    assert engine.catalogs.gettext("fr", SMALL_TALK_REPLY) not in said
