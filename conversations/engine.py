@@ -8,6 +8,7 @@ emergency screen work from every step.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
@@ -41,6 +42,8 @@ from conversations.understanding import (
 
 _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
 MIN_CONFIDENCE = 0.5
+# One two-digit number (in any script's digits) and at most a few words around it.
+_AGE_TEXT = re.compile(r"\D*(\d{2})\D*")
 NOT_UNDERSTOOD = N_("Sorry, I did not understand. Please choose one of these options.")
 # Small talk ("hi", "salut", "سلام", "thanks", "ok") is the first thing many people
 # write: a kind word and the question again, never "I did not understand".
@@ -207,7 +210,7 @@ class Engine:
             if understood.uncertain_emergency:
                 safety.ask(turn, understood.possible_emergency or "")
             return
-        if step.save == "age_band" and text.isdecimal() and 10 <= int(text) <= 99:
+        if step.save == "age_band" and _typed_age(text):
             band = handlers.parse_input(turn, _AGE_INPUT, text)
             choice = next((c for c in step.choices if c.value == band), None)
             if choice is not None:
@@ -226,7 +229,11 @@ class Engine:
             turn.goto(ABOUT_TARGETS[understood.about])
         elif understood.intent == "other" and understood.about in OTHER_TARGETS:
             turn.goto(OTHER_TARGETS[understood.about])
-        elif understood.intent in self.flows.journeys and understood.confidence >= MIN_CONFIDENCE:
+        elif (
+            understood.intent in self.flows.journeys
+            and understood.confidence >= MIN_CONFIDENCE
+            and understood.intent != turn.state.flow  # never restart it silently
+        ):
             turn.goto(understood.intent)
         elif understood.intent in ("human", "language") and understood.confidence >= MIN_CONFIDENCE:
             self._nav(turn, f"nav.{understood.intent}")
@@ -255,6 +262,12 @@ class Engine:
 
     def _nav(self, turn: TurnBuilder, payload: str) -> None:
         navigation.follow(turn, payload)
+
+
+def _typed_age(text: str) -> bool:
+    """An age typed in a few words: "19", "j'ai 19 ans", "I'm 19", "мені 19", "١٩"."""
+    match = _AGE_TEXT.fullmatch(text)
+    return match is not None and len(text.split()) <= 4 and 10 <= int(match.group(1)) <= 99
 
 
 def render_step_for_tests(engine: Engine, state: State, now: datetime) -> list[Reply]:

@@ -88,3 +88,47 @@ def test_gibberish_is_still_not_understood(engine: Engine, chat: ChatFactory) ->
     said = [reply.text for reply in turn.replies]
     assert said[0] == engine.catalogs.gettext("fr", NOT_UNDERSTOOD)
     assert engine.catalogs.gettext("fr", SMALL_TALK_REPLY) not in said
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "band"),
+    [
+        ("fr", "j'ai 19 ans", "18_25"),
+        ("en", "I'm 17", "16_17"),
+        ("uk", "мені 27 років", "26_29"),
+        ("ar", "عمري ١٩", "18_25"),
+        ("tr", "22 yaşındayım", "18_25"),
+    ],
+)
+def test_an_age_typed_in_a_few_words_answers_the_age_question(
+    chat: ChatFactory, lang: str, text: str, band: str
+) -> None:
+    person = chat(lang=lang)
+    person.press("menu.main.housing")
+    person.press("housing.where_sleep.hosted_unstable")
+    assert person.where == ("housing", "age")
+    turn = person.say(text)
+    assert person.state.profile["age_band"] == band
+    assert person.where != ("housing", "age")
+    assert not any(p.startswith("nav.danger.") for r in turn.replies for p in person.payloads(r))
+
+
+def test_an_age_in_a_long_message_is_not_taken_for_the_answer(chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    person.press("menu.main.housing")
+    person.press("housing.where_sleep.hosted_unstable")
+    person.say("mon frere a 19 ans et moi je sais pas trop")
+    assert person.where == ("housing", "age")
+    assert "age_band" not in person.state.profile
+
+
+def test_asking_for_the_journey_one_is_in_does_not_restart_it(
+    engine: Engine, chat: ChatFactory
+) -> None:
+    person = chat(lang="fr")
+    person.press("menu.main.housing")
+    person.press("housing.where_sleep.hosted_unstable")
+    turn = person.say("je cherche un logement")
+    assert person.where == ("housing", "age")
+    assert turn.replies[0].text == engine.catalogs.gettext("fr", NOT_UNDERSTOOD)
+    assert "housing.age.18_25" in person.payloads(turn.replies[-1])
