@@ -102,7 +102,13 @@ class TurnBuilder:
         return tuple(self.nav_button(a) for a in actions)
 
     def hidden_nav_buttons(self) -> list[Button]:
-        return [self.nav_button(a) for a in NAV_LABELS]
+        """The navigation buttons a typed word can press: in the person's language, then
+        in English ("stop", "menu", "back" are typed whatever one's language)."""
+        english = [
+            Button(self.engine.catalogs.gettext("en", label), f"nav.{action}")
+            for action, label in NAV_LABELS.items()
+        ]
+        return [self.nav_button(a) for a in NAV_LABELS] + english
 
     def buttons_of(self, step: Step) -> list[Button]:
         if step.handler:

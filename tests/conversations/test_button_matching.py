@@ -62,3 +62,18 @@ def test_equally_close_typos_match_nothing() -> None:
     buttons = [Button("abcdefgh", "a"), Button("abcdefgi", "b")]
     assert _payload("abcdefgk", buttons) is None  # both 0.875 alike
     assert _payload("abcdefgh", buttons) == "a"
+
+
+def test_one_button_shown_in_two_languages_is_still_one_match() -> None:
+    # The navigation buttons are matched in the person's language and in English: a
+    # label that is the same in both ("Menu") must not look like two different buttons.
+    twice = [
+        Button("🏠 Menu", "nav.menu"),
+        Button("✋ Arrêter", "nav.stop"),
+        Button("🏠 Menu", "nav.menu"),
+        Button("✋ Stop", "nav.stop"),
+    ]
+    assert _payload("men", twice) == "nav.menu"  # a start of both labels
+    assert _payload("menuu", twice) == "nav.menu"  # a typo of both
+    assert _payload("stop", twice) == "nav.stop"
+    assert _payload("arret", twice) == "nav.stop"

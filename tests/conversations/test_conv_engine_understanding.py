@@ -132,3 +132,17 @@ def test_asking_for_the_journey_one_is_in_does_not_restart_it(
     assert person.where == ("housing", "age")
     assert turn.replies[0].text == engine.catalogs.gettext("fr", NOT_UNDERSTOOD)
     assert "housing.age.18_25" in person.payloads(turn.replies[-1])
+
+
+@pytest.mark.parametrize(("lang", "text"), [("fr", "stop"), ("ar", "STOP"), ("uk", "Menu")])
+def test_navigation_words_typed_in_english_work_in_every_language(
+    chat: ChatFactory, lang: str, text: str
+) -> None:
+    person = chat(lang=lang)
+    person.press("menu.main.housing")
+    turn = person.say(text)
+    assert person.where == ("menu", "main")
+    payloads = [p for reply in turn.replies for p in person.payloads(reply)]
+    assert not any(p.startswith("nav.danger.") for p in payloads)  # no safety question
+    if text.lower() == "stop":
+        assert payloads == ["nav.restart"]
