@@ -21,6 +21,21 @@ FORGET_QUESTION: Final = N_(
     "advisers will be closed. This cannot be undone."
 )
 FORGOTTEN: Final = N_("Everything about you is erased. Take care! You can write again at any time.")
+LANGUAGE_QUESTION: Final = N_("🌐 Which language do you want?")
+
+
+def _languages(turn: TurnBuilder, _: str) -> None:
+    """The language list. Before consent it is the first question again; later it comes
+    in place, and a choice asks the current question again in that language: switching
+    language half-way through a journey loses nothing."""
+    if turn.state.lang is None or turn.state.consent is None:
+        turn.goto("entry.language", push=False)
+        return
+    languages = turn.engine.catalogs.languages
+    turn.say(
+        turn.t(LANGUAGE_QUESTION),
+        tuple(Button(language.name, f"nav.lang.{language.code}") for language in languages),
+    )
 
 
 def _reply_to(turn: TurnBuilder, argument: str) -> None:
@@ -72,7 +87,7 @@ ACTIONS: Final[dict[str, Callable[[TurnBuilder, str], None]]] = {
     "back": lambda turn, _: turn.back(),
     "menu": lambda turn, _: turn.goto(turn.menu_target(), push=False),
     "human": lambda turn, _: handover.to_person(turn),
-    "language": _goto("entry.language"),
+    "language": _languages,
     "stop": lambda turn, _: turn.stop(),
     "consent": _goto("entry.consent"),
     "mydata": _my_data,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conversations.engine import Engine
 from conversations.i18n import load_languages
 from conversations.model import CreateReferral, Event, RecordIntake, State
+from conversations.navigation import LANGUAGE_QUESTION
 
 ChatFactory = Callable[..., Any]
 
@@ -148,16 +150,30 @@ def test_human_from_the_menu_is_a_general_request(chat: ChatFactory) -> None:
     assert referral.role == "ml-cmv-welcome-desk"
 
 
-def test_language_goes_back_to_the_language_step(chat: ChatFactory) -> None:
+def test_language_half_way_switches_in_place_and_keeps_the_answers(
+    chat: ChatFactory, engine: Engine
+) -> None:
     person = _in_housing_age(chat)
+    answers = dict(person.state.answers)
+    person.press("nav.language")
+    assert person.where == ("housing", "age")
+    shipped = [language.code for language in load_languages()]
+    assert person.last_payloads() == [f"nav.lang.{code}" for code in shipped]
+    assert shipped[:3] == ["fr", "en", "fr_FALC"] and len(shipped) == 11
+    assert person.last.replies[0].text == engine.catalogs.gettext("en", LANGUAGE_QUESTION)
+    person.press("nav.lang.fr")
+    assert person.state.lang == "fr"
+    assert person.where == ("housing", "age")  # the same question, now in French
+    assert person.state.answers == answers
+    assert person.last_payloads()[:5] == AGE_CHOICES
+
+
+def test_language_before_consent_is_the_first_question_again(chat: ChatFactory) -> None:
+    person = chat(State(lang="en", flow="entry", step="consent"))
     person.press("nav.language")
     assert person.where == ("entry", "language")
-    shipped = [language.code for language in load_languages()]
-    assert person.last_payloads() == [f"entry.language.{code}" for code in shipped] + ["nav.danger"]
-    assert shipped[:3] == ["fr", "en", "fr_FALC"] and len(shipped) == 11
-    person.press("entry.language.fr")  # consent was already given: back to the menu
-    assert person.state.lang == "fr"
-    assert person.where == ("menu", "main")
+    person.press("entry.language.fr")
+    assert person.where == ("entry", "consent")
 
 
 def test_stop_says_goodbye_and_offers_a_restart(chat: ChatFactory) -> None:
