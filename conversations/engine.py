@@ -53,6 +53,9 @@ SMALL_TALK_REPLY = N_(
 )
 # A lexicon cue of small talk at least this strong (greetings, thanks: 0.7; "ok": 0.6).
 SMALL_TALK_CUE = 0.6
+# Laughter, thanks, a greeting or a thumbs up with no word (tears get the safety question:
+# understanding/understander.py, DISTRESS_EMOJI).
+SMALL_TALK_EMOJI = frozenset("😂🤣😄😀😁😃😆😊🙂😉😍🥰👍👌🙏👋❤💙💚💛🤝✌🎉")
 # A question about the bus, opening hours or an address is answered from the directory.
 ABOUT_TARGETS = {"bus": "info.bus_week", "opening_hours": "info.places", "place": "info.places"}
 # Another request (intent `other`) about health or papers opens its journey.
@@ -248,6 +251,8 @@ class Engine:
         )
 
     def _small_talk(self, text: str) -> bool:
+        if not any(c.isalpha() for c in text):  # "👍", "😂😂", "🙏"
+            return any(c in SMALL_TALK_EMOJI for c in text)
         return self.understander.rule_scores(text).get("other", 0.0) >= SMALL_TALK_CUE
 
     def _signals(

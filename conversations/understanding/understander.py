@@ -46,6 +46,9 @@ MAX_CHARS: Final = 2000
 # a strong rule cue then decides alone.
 LONG_MESSAGE_CHARS: Final = 280
 _EMERGENCY_CATEGORIES: Final = (*EMERGENCY_INTENTS, MEDICAL)
+# Crying, fear, despair, a broken heart or a wilted flower, SOS (a message of these and
+# no letters gets the safety question).
+DISTRESS_EMOJI: Final = frozenset("😭😢😥😰😨😱😞😔😟😣😖😫😩🥺💔🥀🆘☹🙁😿")
 
 
 def _combined(scores: Iterable[float]) -> float:
@@ -125,6 +128,7 @@ class Understander:
                 signals=_signals(scores),
                 language_confidence=language_confidence,
                 emergency_score=round(confidence, 3) if intent in EMERGENCY_INTENTS else 0.0,
+                possible_emergency=_wordless_distress(text, intent),
             )
         proba, emergency_score = self.model.read(text[:MAX_CHARS], scores)
         policy = Policy(*astuple(self.model.thresholds))
@@ -146,6 +150,15 @@ class Understander:
             emergency_score=decision.emergency_score,
             possible_emergency=decision.possible_emergency,
         )
+
+
+def _wordless_distress(text: str, intent: Intent) -> Intent | None:
+    """Tears, fear or a broken heart with no word ("😭😭", "💔", "🆘"): not small talk,
+    and nothing to read. The safety question is asked (it costs one tap when all is well);
+    "Sorry, I did not understand" would be the coldest answer to it."""
+    if intent in EMERGENCY_INTENTS or not any(c in DISTRESS_EMOJI for c in text):
+        return None
+    return "distress"
 
 
 def _scores(hits: Iterable[Hit]) -> dict[str, float]:

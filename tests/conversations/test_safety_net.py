@@ -10,7 +10,7 @@ import pytest
 
 from conversations import safety
 from conversations.directory import load_directory
-from conversations.engine import Engine, render_step_for_tests
+from conversations.engine import SMALL_TALK_REPLY, Engine, render_step_for_tests
 from conversations.flows import load_flows
 from conversations.i18n import Catalogs
 from conversations.model import CreateReferral, State
@@ -108,3 +108,25 @@ def test_answering_safe_goes_back_to_the_question() -> None:
     assert texts[0] == engine.catalogs.gettext("uk", safety.GLAD)
     assert "menu.main.housing" in person.last_payloads()
     assert not person.effects_of(CreateReferral)
+
+
+@pytest.mark.parametrize("text", ["😭😭😭", "💔", "🆘", "😰 😰"])
+def test_tears_or_fear_with_no_word_get_the_safety_question(engine: Engine, text: str) -> None:
+    person = Chat(engine, State(lang="uk", consent=True, flow="menu", step="main"))
+    person.say(text)
+    asked = person.last.replies[-1]
+    assert asked.text == engine.catalogs.gettext("uk", safety.ARE_YOU_SAFE)
+    assert [b.payload for b in asked.buttons] == [
+        "nav.danger.suicidal_distress",
+        "nav.safe",
+        "nav.human",
+    ]
+
+
+@pytest.mark.parametrize("text", ["😂😂", "👍", "🙏❤️"])
+def test_laughter_or_thanks_with_no_word_is_small_talk(engine: Engine, text: str) -> None:
+    person = Chat(engine, State(lang="uk", consent=True, flow="menu", step="main"))
+    person.say(text)
+    said = [reply.text for reply in person.last.replies]
+    assert said[0] == engine.catalogs.gettext("uk", SMALL_TALK_REPLY)
+    assert engine.catalogs.gettext("uk", safety.ARE_YOU_SAFE) not in said
