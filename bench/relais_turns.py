@@ -28,6 +28,7 @@ from bot.pseudonyms import Pseudonymizer
 from bot.runtime import Inbound, Runtime
 from conversations.engine import Engine
 from conversations.model import Event
+from relais.gc_freeze import freeze_startup_objects
 from relais.settings import Settings
 from relais.wiring import build_engine
 from storage import Database
@@ -81,8 +82,11 @@ def event_of(kind: str, value: str) -> Event:
 
 
 def build_runtime(db: Database, engine: Engine | None = None) -> Runtime:
-    """The runtime `relais serve` builds, on the given database, with the shipped flows."""
-    return Runtime(db, engine or build_engine(Settings()), Pseudonymizer(b"bench-key"))
+    """The runtime `relais serve` builds, on the given database, with the shipped flows
+    (and, as its start-up does, the start-up objects frozen out of the collector's way)."""
+    runtime = Runtime(db, engine or build_engine(Settings()), Pseudonymizer(b"bench-key"))
+    freeze_startup_objects()
+    return runtime
 
 
 async def play_journey(

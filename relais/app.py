@@ -37,6 +37,7 @@ from bot.webchat import routes as webchat
 from bot.webchat import sessions as webchat_sessions
 from relais import hardening
 from relais.allow_header import AllowHeader
+from relais.gc_freeze import freeze_startup_objects
 from relais.log_handoff import access_log_off_the_loop
 from relais.scheduler import start_scheduler
 from relais.settings import Settings
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scheduler = start_scheduler(services) if settings.scheduler else None
         if services.telegram is not None:
             await services.telegram.start()
+        freeze_startup_objects()
         try:
             with access_log_off_the_loop():
                 yield
