@@ -154,7 +154,7 @@ def parser() -> argparse.ArgumentParser:
         nargs="?",
         const="",
         metavar="FILE",
-        help="print accuracy per language (test, blind to blind9, train or a path)",
+        help="print accuracy per language (test, blind to blind11, train or a path)",
     )
     qr = commands.add_parser("qr", help="printable QR poster (SVG, PNG) for a source")
     qr.add_argument("source", metavar="SOURCE", help="recorded on the intake, e.g. bus-jaude")

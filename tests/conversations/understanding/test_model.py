@@ -38,9 +38,9 @@ from conversations.understanding.learned import INTENT_FILE, read_meta
 from conversations.understanding.memo import SHORT_CHARS, ShortTextMemo
 
 # What the shipped model reaches on the held-out test set (440 messages, see
-# docs/understanding.md, test run 21): 97.5 % accuracy, 97.8 % emergency recall (99.4 %
-# with the safety question), 0.4 % false emergencies, 100 % language, worst language
-# 90.9 % (ps). (Run 18: 97.0 %, 96.7 %, 99.4 %, 0 %, 99.8 %, 93.2 %.)
+# docs/understanding.md, test run 23): 97.0 % accuracy, 96.7 % emergency recall (99.4 %
+# with the safety question), 0.4 % false emergencies, 99.8 % language, worst language
+# 90.9 % (ar). (Run 21: 97.5 %, 97.8 %, 99.4 %, 0.4 %, 100 %, 90.9 % (ps).)
 # The issue's targets are 92 % accuracy, 98 % pooled emergency recall, no language under
 # 95 % and at most 3 % false emergencies: accuracy and false emergencies are met; recall
 # only with the safety question; the per-language floor is not. These floors are the
@@ -72,7 +72,14 @@ class Floors(NamedTuple):
 # - blind7/ 94.0 %, 98.7 %, 100 %, 3.2 %, 99.8 %.
 # blind8 and blind9 were written after run 21 and judged run 22's candidate (not shipped);
 # run 21 on them, scored once: blind8/ 94.0 %, 99.3 %, 100 %, 2.4 %, 99.8 %;
-# blind9/ 94.8 %, 98.0 %, 100 %, 2.4 %, 99.8 %.
+# blind9/ 94.8 %, 98.0 %, 100 %, 2.4 %, 99.8 %. blind10 and blind11 judged run 23, which
+# shipped. Run 23 (the shipped model) reaches:
+# - blind/ 97.2 %, 99.3 %, 100 %, 1.6 %, 99.2 %;   - blind2/ 97.0 %, 96.7 %, 99.3 %, 0.4 %, 99.5 %;
+# - blind3/ 96.0 %, 99.3 %, 100 %, 1.6 %, 100 %;   - blind4/ 95.2 %, 98.0 %, 100 %, 2.4 %, 99.8 %;
+# - blind5/ 92.5 %, 97.3 %, 100 %, 3.2 %, 100 %;   - blind6/ 95.2 %, 100 %, 100 %, 0.4 %, 99.8 %;
+# - blind7/ 94.5 %, 99.3 %, 100 %, 3.6 %, 99.8 %;  - blind8/ 95.0 %, 99.3 %, 100 %, 2.4 %, 99.8 %;
+# - blind9/ 94.8 %, 98.7 %, 100 %, 2.4 %, 99.8 %;  - blind10/ 93.8 %, 98.0 %, 100 %, 4.0 %, 99.8 %;
+# - blind11/ 95.2 %, 99.3 %, 100 %, 2.4 %, 100 %.
 BLIND_FLOORS: Final[dict[str, Floors]] = {
     "blind": Floors(0.965, 0.98, 0.99, 0.02, 0.98),
     "blind2": Floors(0.96, 0.96, 0.98, 0.012, 0.98),
@@ -83,6 +90,8 @@ BLIND_FLOORS: Final[dict[str, Floors]] = {
     "blind7": Floors(0.935, 0.98, 0.99, 0.04, 0.98),
     "blind8": Floors(0.935, 0.98, 0.99, 0.032, 0.98),
     "blind9": Floors(0.94, 0.973, 0.99, 0.032, 0.98),
+    "blind10": Floors(0.93, 0.973, 0.99, 0.048, 0.98),
+    "blind11": Floors(0.945, 0.98, 0.99, 0.032, 0.98),
 }
 # Which held-out sets each batch of training additions was decontaminated against.
 # Paths are globs under data/ (an untrained/ folder holds additions waiting for a run).
@@ -91,6 +100,7 @@ DECONTAMINATED: Final[dict[str, tuple[str, ...]]] = {
     "train/*_extra2.yaml": ("test", "blind", "blind2", "blind3"),
     "train/*_extra3.yaml": ("test", *(f"blind{n}" for n in ("", 2, 3, 4, 5, 6, 7))),
     "train/*_extra4*.yaml": ("test", *(f"blind{n}" for n in ("", 2, 3, 4, 5, 6, 7))),
+    "train/*_extra5.yaml": ("test", *(f"blind{n}" for n in ("", *range(2, 12)))),
 }
 
 
