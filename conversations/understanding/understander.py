@@ -156,9 +156,9 @@ def _wordless_distress(text: str, intent: Intent) -> Intent | None:
     """Tears, fear or a broken heart with no word ("😭😭", "💔", "🆘"): not small talk,
     and nothing to read. The safety question is asked (it costs one tap when all is well);
     "Sorry, I did not understand" would be the coldest answer to it."""
-    if intent in EMERGENCY_INTENTS or not any(c in DISTRESS_EMOJI for c in text):
-        return None
-    return "distress"
+    if intent in EMERGENCY_INTENTS or any(c.isalpha() for c in text):
+        return None  # an emergency already, or words to read (the rules-only mode)
+    return "distress" if any(c in DISTRESS_EMOJI for c in text) else None
 
 
 def _scores(hits: Iterable[Hit]) -> dict[str, float]:
