@@ -114,8 +114,9 @@ async def test_start_greets_in_the_telegram_language_then_language_changes(
     await someone.tap("entry.language.en")
     await someone.tap("agree")
     assert someone.text() == "What can I help you with?"
-    await someone.send("/language")
-    await someone.tap("entry.language.fr")
+    await someone.send("/language")  # the list in place: the menu is asked again in French
+    assert "nav.lang.fr" in someone.payloads()
+    await someone.tap("nav.lang.fr")
     assert someone.text().startswith("Comment je peux t'aider")
     conversations = await _rows(telegram, Conversation)
     assert [c.lang for c in conversations] == ["en", None, "fr"]
