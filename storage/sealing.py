@@ -2,8 +2,8 @@
 
 Columns typed `SealedJSON` or `SealedText` hold a sealed token prefixed with
 `SEAL_PREFIX`, never the plain value: AES-256-GCM (`enc2:`, issue 14) — a 4-byte key id,
-a random 96-bit nonce, the ciphertext and its 16-byte tag, base64 — under a key derived
-(HKDF-SHA256) from each data key. Tokens written before by Fernet (AES-128-CBC +
+a random 96-bit nonce (storage/nonces.py), the ciphertext and its 16-byte tag, base64 —
+under a key derived (HKDF-SHA256) from each data key. Tokens written before by Fernet (AES-128-CBC +
 HMAC-SHA256, `enc1:`) are still opened with the same keys, and rewritten as `enc2:` on
 their next write or by the rotation command. The keys come from the settings
 (`RELAIS_DATA_KEYS`, newest first, or a key derived from the secret key) and travel with
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Iterable
 from typing import Any, Final
 
@@ -32,6 +31,8 @@ from sqlalchemy import JSON, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from storage.nonces import NONCE_BYTES, NONCES
+
 # What `seal` writes: AES-256-GCM. Fernet tokens of earlier versions keep their prefix.
 SEAL_PREFIX: Final = "enc2:"
 FERNET_PREFIX: Final = "enc1:"
@@ -40,7 +41,6 @@ _DIALECT_ATTRIBUTE: Final = "relais_keyring"
 _DERIVE_INFO: Final = b"relais data at rest v1"
 _AEAD_INFO: Final = b"relais data at rest aes-256-gcm v2"
 _KEY_ID_BYTES: Final = 4
-_NONCE_BYTES: Final = 12
 
 
 class SealedValueUnreadable(ValueError):
@@ -88,7 +88,7 @@ class Keyring:
         return Fernet.generate_key().decode("ascii")
 
     def seal(self, plain: str | bytes) -> str:
-        nonce = os.urandom(_NONCE_BYTES)
+        nonce = NONCES.take()
         data = plain if isinstance(plain, bytes) else plain.encode()
         sealed = self._sealer.encrypt(nonce, data, None)
         token = base64.urlsafe_b64encode(self._key_id + nonce + sealed)
@@ -111,8 +111,8 @@ class Keyring:
         except (binascii.Error, ValueError):
             raise SealedValueUnreadable("sealed value cannot be decrypted") from None
         key_id = raw[:_KEY_ID_BYTES]
-        nonce = raw[_KEY_ID_BYTES : _KEY_ID_BYTES + _NONCE_BYTES]
-        sealed = raw[_KEY_ID_BYTES + _NONCE_BYTES :]
+        nonce = raw[_KEY_ID_BYTES : _KEY_ID_BYTES + NONCE_BYTES]
+        sealed = raw[_KEY_ID_BYTES + NONCE_BYTES :]
         for cipher in self._openers.get(key_id, ()):
             try:
                 return cipher.decrypt(nonce, sealed, None).decode()
