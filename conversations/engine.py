@@ -39,6 +39,7 @@ from conversations.understanding import (
     Understanding,
     default_understander,
 )
+from conversations.understanding.text import tokens
 
 _AGE_INPUT = Step(id="age", flow="entry", input="age", save="age_band")
 MIN_CONFIDENCE = 0.5
@@ -56,6 +57,16 @@ SMALL_TALK_CUE = 0.6
 # Laughter, thanks, a greeting or a thumbs up with no word (tears get the safety question:
 # understanding/understander.py, DISTRESS_EMOJI).
 SMALL_TALK_EMOJI = frozenset("😂🤣😄😀😁😃😆😊🙂😉😍🥰👍👌🙏👋❤💙💚💛🤝✌🎉")
+# "I don't know" as the whole answer ("je sais pas", "bilmiyorum", "ما بعرف"): the model
+# often reads it as a request for another language; it gets a kind word and the question
+# again. The lexicon's `unsure` cues at least this strong, in a message of at most
+# UNSURE_WORDS words (or one read as `language` or `other`), with no language cue.
+UNSURE_REPLY = N_(
+    "No problem, you do not have to be sure. Choose the answer that is closest to your "
+    "situation."
+)
+UNSURE_CUE = 0.6
+UNSURE_WORDS = 4
 # A question about the bus, opening hours or an address is answered from the directory.
 ABOUT_TARGETS = {"bus": "info.bus_week", "opening_hours": "info.places", "place": "info.places"}
 # Another request (intent `other`) about health or papers opens its journey.
@@ -228,6 +239,9 @@ class Engine:
             # and nothing else (not even an offer to switch language).
             safety.ask(turn, understood.possible_emergency or "")
             return
+        elif self._unsure(text, understood):
+            turn.say(turn.t(UNSURE_REPLY))
+            turn.render_current(reask=True)
         elif understood.intent == "appointment" and understood.about in ABOUT_TARGETS:
             turn.goto(ABOUT_TARGETS[understood.about])
         elif understood.intent == "other" and understood.about in OTHER_TARGETS:
@@ -249,6 +263,12 @@ class Engine:
         language_switch.maybe_offer_language(
             turn, understood.language, understood.language_confidence, text
         )
+
+    def _unsure(self, text: str, understood: Understanding) -> bool:
+        scores = self.understander.rule_scores(text)
+        if scores.get("unsure", 0.0) < UNSURE_CUE or scores.get("language", 0.0) >= UNSURE_CUE:
+            return False
+        return len(tokens(text)) <= UNSURE_WORDS or understood.intent in ("language", "other")
 
     def _small_talk(self, text: str) -> bool:
         if not any(c.isalpha() for c in text):  # "👍", "😂😂", "🙏"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conversations.engine import NOT_UNDERSTOOD, SMALL_TALK_REPLY, Engine
+from conversations.engine import NOT_UNDERSTOOD, SMALL_TALK_REPLY, UNSURE_REPLY, Engine
 from conversations.model import CreateReferral
 
 ChatFactory = Callable[..., Any]
@@ -88,6 +88,51 @@ def test_gibberish_is_still_not_understood(engine: Engine, chat: ChatFactory) ->
     said = [reply.text for reply in turn.replies]
     assert said[0] == engine.catalogs.gettext("fr", NOT_UNDERSTOOD)
     assert engine.catalogs.gettext("fr", SMALL_TALK_REPLY) not in said
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("fr", "je sais pas"),
+        ("fr", "jsp"),
+        ("tr", "bilmiyorum"),
+        ("ar", "ما بعرف"),
+        ("ar", "ma3rftch"),
+        ("uk", "не знаю"),
+        ("ru", "я не знаю"),
+        ("bn", "জানি না"),
+        ("ps", "نه پوهېږم"),
+        ("fa_AF", "نمیدانم"),
+        ("ti", "ኣይፈልጥን"),
+        ("en", "I don't know"),
+    ],
+)
+def test_i_dont_know_gets_a_kind_word_and_the_question_not_the_language_list(
+    engine: Engine, chat: ChatFactory, lang: str, text: str
+) -> None:
+    # The model reads several of these as asking for another language (issue 13).
+    person = chat(lang=lang)
+    person.press("menu.main.housing")
+    turn = person.say(text)
+    said = [reply.text for reply in turn.replies]
+    assert said[0] == engine.catalogs.gettext(lang, UNSURE_REPLY)
+    assert person.where == ("housing", "where_sleep")
+    assert person.payloads(turn.replies[1])[0].startswith("housing.where_sleep.")
+    assert not any(p.startswith("nav.lang.") for r in turn.replies for p in person.payloads(r))
+
+
+def test_i_dont_know_with_a_language_cue_still_asks_for_the_language(chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    person.press("menu.main.housing")
+    turn = person.say("je parle pas français je sais pas")
+    assert "nav.lang.ar" in person.payloads(turn.replies[-1])
+
+
+def test_i_dont_know_where_to_sleep_is_still_an_emergency(chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    person.press("menu.main.housing")
+    person.say("jsp ou dormir ce soir")
+    assert [r.reason for r in person.effects_of(CreateReferral)] == ["emergency"]
 
 
 @pytest.mark.parametrize(
