@@ -62,8 +62,7 @@ SMALL_TALK_EMOJI = frozenset("😂🤣😄😀😁😃😆😊🙂😉😍🥰�
 # again. The lexicon's `unsure` cues at least this strong, in a message of at most
 # UNSURE_WORDS words (or one read as `language` or `other`), with no language cue.
 UNSURE_REPLY = N_(
-    "No problem, you do not have to be sure. Choose the answer that is closest to your "
-    "situation."
+    "No problem, you do not have to be sure. Choose the answer that is closest to your situation."
 )
 UNSURE_CUE = 0.6
 UNSURE_WORDS = 4

@@ -51,4 +51,3 @@ class NonceSource:
 
 NONCES: Final = NonceSource()
 os.register_at_fork(after_in_child=NONCES.after_fork)
-
