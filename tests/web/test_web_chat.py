@@ -7,6 +7,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
+from conversations.i18n import Catalogs
 from support.browser import DESKTOP, PHONE, Relais, screenshot
 from support.chat_page import ChatPage
 
@@ -148,4 +149,34 @@ def test_typing_while_the_next_question_arrives_keeps_the_text_field(
     chat.choice("menu.main.housing").focus()
     page.keyboard.press("Enter")
     expect(page.locator(".choice:focus")).to_have_count(1)
+    context.close()
+
+
+def test_the_language_menu_mid_journey_asks_the_same_question_in_the_new_language(
+    browser: Any, relais: Relais
+) -> None:
+    """Picking Türkçe in the page's language menu half-way through an Arabic housing
+    journey: the page turns left to right and Turkish, the question is asked again in
+    Turkish, and the answers given so far are kept (not "that button belongs to an
+    earlier question", in Arabic, inside a Turkish page)."""
+    catalogs = Catalogs()
+    context = browser.new_context(viewport=PHONE, locale="ar")
+    page = context.new_page()
+    chat = ChatPage(page)
+    page.goto(f"{relais.base}/")
+    chat.tap("entry.language.ar")
+    chat.tap("agree")
+    chat.tap("menu.main.housing")
+    chat.tap("hosted_unstable")
+    chat.tap("housing.age.18_25")
+    town = "In which town do you live? Write its name."
+    expect(chat.last_bot()).to_contain_text(catalogs.gettext("ar", town))
+
+    page.select_option("#lang-select", "tr")
+    expect(page.locator("html")).to_have_attribute("lang", "tr")
+    assert _page_direction(page) == ("ltr", "tr")
+    expect(chat.last_bot()).to_contain_text(catalogs.gettext("tr", town))
+    chat.say("Clermont-Ferrand")  # the town question is still the one being answered
+    expect(chat.choice("housing.resources.low")).to_be_visible()
+    assert page.locator("#lang-select").input_value() == "tr"
     context.close()

@@ -232,7 +232,7 @@
         // unless they moved on meanwhile (typing in the text field): never take it away.
         const lost = !document.activeElement || document.activeElement === document.body;
         if (hadFocus && lost) log.querySelector(".choice")?.focus({ preventScroll: true });
-        const picked = (body.payload || "").match(/^entry\.language\.(.+)$/);
+        const picked = (body.payload || "").match(/^(?:entry\.language|nav\.lang)\.(.+)$/);
         if (picked) await useLanguage(picked[1]);
         else if (body.text) await refreshLanguage();
       } catch (error) {
@@ -248,17 +248,11 @@
     });
   }
 
-  // The language menu: back to the language step, then pick (one visible turn).
+  // The language menu: one visible turn, `nav.lang.<code>`. The engine switches the
+  // conversation's language and asks the current question again in it, answers kept (before
+  // a language is chosen it is the choice itself).
   function switchLanguage(code, name) {
-    const current = session;
-    serial(async () => {
-      const pending = await api("GET", `/webchat/sessions/${current.id}/messages?after=${current.cursor}`);
-      if (session !== current) return;
-      if (pending.messages.length) render(pending.messages);
-      const step = await api("POST", `/webchat/sessions/${current.id}/messages`, { payload: "nav.language", message_id: newId() });
-      current.cursor = step.cursor;
-    }).catch(() => {});
-    send({ payload: `entry.language.${code}` }, name);
+    send({ payload: `nav.lang.${code}` }, name);
   }
 
   function poll() {
