@@ -207,15 +207,19 @@ class Engine:
         if understood is None:  # the host did not read it beforehand (tests, terminal)
             understood = self.understander.understand(text)
         signals = self._signals(text, understood, turn.state.profile.get("age_band"))
-        if signals:
-            handover.emergency(turn, signals)
-            turn.render_current(reask=True)
-            return
         replying_to = turn.state.scratch.pop("reply_to", None)
         if replying_to and turn.state.consent:
+            # The adviser gets the answer whatever it says; an emergency in it gets the
+            # numbers too (and its own urgent referral), first.
+            if signals:
+                handover.emergency(turn, signals)
             turn.effects.append(ReplyToAdviser(int(replying_to), text[:3000]))
             turn.say(turn.t("Sent to your adviser. They will answer you here."))
             turn.render_current()
+            return
+        if signals:
+            handover.emergency(turn, signals)
+            turn.render_current(reask=True)
             return
         step = turn.current_step()
         if step.input and not step.handler:

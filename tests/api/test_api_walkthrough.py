@@ -186,3 +186,38 @@ async def test_conseiller_links_telegram_and_is_notified_there(
     notified = [r for r in rows if r.body["text"].startswith("Relais")]
     assert [r.conversation_id for r in notified] == [staff_conversation]
     assert "urgent" in notified[0].body["text"] and again.conversation_id != staff_conversation
+
+
+async def test_an_answer_to_the_adviser_that_tells_an_emergency_reaches_the_adviser(
+    client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
+) -> None:
+    """The person taps "Reply" and writes that they were hit again: the answer is kept on
+    the referral for the adviser (it used to be dropped for the emergency card), and the
+    person gets the emergency numbers as well as the confirmation."""
+    awa = await _conseiller(client, admin_headers, "ml-cmv")
+    await _urgent_housing(chat)
+    rid = (await client.get("/api/v1/referrals", headers=awa["headers"])).json()[0]["id"]
+    cursor = chat.cursor
+    sent = await client.post(
+        f"/api/v1/referrals/{rid}/replies",
+        json={"text": "Êtes-vous en sécurité maintenant ?"},
+        headers=awa["headers"],
+    )
+    assert sent.status_code == 201
+    chat.last = (
+        await client.get(f"/webchat/sessions/{chat.session_id}/messages", params={"after": cursor})
+    ).json()["messages"]
+    await chat.tap(f"nav.reply.{rid}")
+    answer = "il m'a encore frappée hier, je ne veux pas rentrer"
+    await chat.say(answer)
+    assert any(m["urgent"] for m in chat.last), "the emergency numbers, first"
+    messages = (
+        await client.get(f"/api/v1/referrals/{rid}/messages", headers=awa["headers"])
+    ).json()
+    assert [(m["direction"], m["body"]) for m in messages][-1] == ("from_person", answer)
+    # The next message is an ordinary one again, not a second answer to the adviser.
+    await chat.say("merci")
+    messages = (
+        await client.get(f"/api/v1/referrals/{rid}/messages", headers=awa["headers"])
+    ).json()
+    assert [m["body"] for m in messages if m["direction"] == "from_person"] == [answer]
