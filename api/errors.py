@@ -9,12 +9,12 @@ pydantic's lax mode would otherwise read `day=0` as 1970-01-01.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 
 from api.casework.errors import CaseworkError, Conflict, Forbidden, NotFound
 from storage.types import MAX_ROW_ID
@@ -65,7 +65,15 @@ def _iso_only(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_only)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+
+def _aware(value: datetime) -> datetime:
+    """A date or time without an offset ("2026-12-03") is read as UTC: the store compares
+    aware times, and a naive one made these filters answer 500."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_aware)]
 
 MAX_ID: Final = MAX_ROW_ID
 # Row ids in paths: positive and within a 32-bit integer column on every backend.
