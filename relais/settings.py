@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from conversations.directory import DEFAULT_DIRECTORY
@@ -20,7 +20,9 @@ DERIVED_KEY = "derived"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="RELAIS_", env_file=".env", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./var/relais.db"
+    # Without RELAIS_DATABASE_URL: SQLite in the var folder (var_dir/relais.db), so that
+    # RELAIS_VAR_DIR moves the database with the secret key it was sealed under.
+    database_url: str = ""
     # PostgreSQL connections of one instance: at most pool size + overflow (2 of them are
     # kept by the shared rate limiter). docs/deployment.md has the connection budget.
     db_pool_size: int = 10
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     # key is derived from the secret key (named `derived` in the list). Rotation:
     # docs/privacy.md.
     data_keys: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _database_in_var_dir(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.var_dir / 'relais.db'}"
+        return self
 
     # Telegram: a token (from BotFather) turns the channel on inside `relais serve`.
     telegram_token: SecretStr | None = None
