@@ -66,6 +66,10 @@ UNSURE_REPLY = N_(
 )
 UNSURE_CUE = 0.6
 UNSURE_WORDS = 4
+# A choice named in words by a message of at most ANSWER_WORDS words (the lexicon's
+# `answer <flow>.<step>.<choice>` cues at least this strong): see Engine._named_choice.
+ANSWER_CUE = 0.6
+ANSWER_WORDS = 8
 # A question about the bus, opening hours or an address is answered from the directory.
 ABOUT_TARGETS = {"bus": "info.bus_week", "opening_hours": "info.places", "place": "info.places"}
 # Another request (intent `other`) about health or papers opens its journey.
@@ -206,7 +210,15 @@ class Engine:
             return
         if understood is None:  # the host did not read it beforehand (tests, terminal)
             understood = self.understander.understand(text)
-        signals = self._signals(text, understood, turn.state.profile.get("age_band"))
+        age_band = turn.state.profile.get("age_band")
+        rule_signals = self.detector.detect(text, age_band)
+        if not rule_signals and "reply_to" not in turn.state.scratch:
+            named = self._named_choice(turn, text)
+            if named is not None:
+                step, choice = named
+                turn.choose(step, choice)
+                return
+        signals = rule_signals or self._model_signals(understood, age_band)
         replying_to = turn.state.scratch.pop("reply_to", None)
         if replying_to and turn.state.consent:
             # The adviser gets the answer whatever it says; an emergency in it gets the
@@ -278,15 +290,30 @@ class Engine:
             return any(c in SMALL_TALK_EMOJI for c in text)
         return self.understander.rule_scores(text).get("other", 0.0) >= SMALL_TALK_CUE
 
-    def _signals(
-        self, text: str, understood: Understanding, age_band: str | None
-    ) -> tuple[str, ...]:
-        """The rules' emergency signals, or else the learned model's."""
-        signals = self.detector.detect(text, age_band)
-        if signals or not understood.is_emergency:
-            return signals
+    def _model_signals(self, understood: Understanding, age_band: str | None) -> tuple[str, ...]:
+        """The learned model's emergency signals (when the rules found none)."""
+        if not understood.is_emergency:
+            return ()
         found = understood.signals or (INTENT_SIGNALS[understood.intent],)
         return self.detector.for_age(found, age_band)
+
+    def _named_choice(self, turn: TurnBuilder, text: str) -> tuple[Step, Choice] | None:
+        """The one choice of the current question that a short message names in words
+        ("chez un pote", "arkadaşımda kalıyorum" at "where do you sleep?"): the lexicon's
+        `answer <payload>` cues. The model, reading the message without the question, took
+        several of these for emergencies; an emergency cue of the rules still comes first."""
+        step = turn.current_step()
+        if not step.choices or step.input or step.handler:
+            return None
+        if len(tokens(text)) > ANSWER_WORDS:
+            return None
+        scores = self.understander.rule_scores(text)
+        named = [
+            choice
+            for choice in step.choices
+            if scores.get(f"answer {step.flow}.{step.id}.{choice.id}", 0.0) >= ANSWER_CUE
+        ]
+        return (step, named[0]) if len(named) == 1 else None
 
     def _nav(self, turn: TurnBuilder, payload: str) -> None:
         navigation.follow(turn, payload)

@@ -191,3 +191,63 @@ def test_navigation_words_typed_in_english_work_in_every_language(
     assert not any(p.startswith("nav.danger.") for p in payloads)  # no safety question
     if text.lower() == "stop":
         assert payloads == ["nav.restart"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "answer"),
+    [
+        ("tr", "arkadaşımda kalıyorum", "hosted_unstable"),
+        ("en", "I sleep at a friend's place", "hosted_unstable"),
+        ("fr", "chez un pote", "hosted_unstable"),
+        ("ar", "3nd sa7bi", "hosted_unstable"),
+        ("ar", "أنام عند صديقي", "hosted_unstable"),
+        ("uk", "живу у друга", "hosted_unstable"),
+        ("fa_AF", "خانه دوستم میخوابم", "hosted_unstable"),
+        ("ti", "ኣብ ገዛ ዓርከይ", "hosted_unstable"),
+        ("fr", "chez mes parents", "family_home"),
+        ("ru", "живу с родителями", "family_home"),
+    ],
+)
+def test_a_choice_named_in_words_answers_the_question(
+    chat: ChatFactory, lang: str, text: str, answer: str
+) -> None:
+    # Read without the question, several of these were taken for emergencies (the Turkish
+    # one for suicidal distress): at "where do you sleep?" they are answers.
+    person = chat(lang=lang)
+    person.press("menu.main.housing")
+    turn = person.say(text)
+    assert person.state.answers["housing_situation"] == answer
+    assert person.where != ("housing", "where_sleep")
+    assert not person.effects_of(CreateReferral)
+    assert not any(r.urgent for r in turn.replies)
+
+
+def test_an_emergency_cue_still_comes_before_a_named_choice(chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    person.press("menu.main.housing")
+    person.say("chez un pote qui me frappe")
+    assert [r.reason for r in person.effects_of(CreateReferral)] == ["emergency"]
+    assert "housing_situation" not in person.state.answers
+
+
+def test_two_choices_named_or_a_long_message_answer_nothing(chat: ChatFactory) -> None:
+    person = chat(lang="fr")
+    person.press("menu.main.housing")
+    person.say("chez mes parents ou chez un pote")
+    person.say("en fait je sais pas trop ou je vais dormir la semaine prochaine chez un pote")
+    assert "housing_situation" not in person.state.answers
+
+
+def test_every_answer_cue_names_a_choice_of_the_flows(engine: Engine) -> None:
+    payloads = {
+        f"{step.flow}.{step.id}.{choice.id}"
+        for flow in engine.flows.flows.values()
+        for step in flow.steps.values()
+        for choice in step.choices
+    }
+    named = {
+        cue.category.removeprefix("answer ")
+        for cue in engine.understander.lexicon.cues
+        if cue.category.startswith("answer ")
+    }
+    assert named and named <= payloads, named - payloads
