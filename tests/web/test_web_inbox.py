@@ -74,6 +74,12 @@ def test_conseiller_claims_replies_and_closes_an_urgent_referral(
     screenshot(young.page, "chat-reply-phone")
     young_context.close()
 
+    # Nothing is chosen in advance: "close" alone closes nothing.
+    assert page.input_value("#outcome") == ""
+    page.locator("#outcome ~ button").click()
+    assert page.evaluate("document.querySelector('#outcome').validity.valueMissing")
+    page.wait_for_timeout(500)  # a PATCH sent by mistake would have landed by now
+    assert relais.admin_get(admin_token, f"/referrals/{referral_id}")["status"] != "closed"
     page.select_option("#outcome", "housed")
     page.locator("#outcome ~ button").click()
     expect(page.locator("#detail .badge.status-closed")).to_be_visible()

@@ -83,8 +83,10 @@ function actions(referral) {
       onclick: () => act(id, () => api(`/referrals/${id}/claim`, { method: "POST" })) }, t("claim")));
   }
   if (referral.status !== "closed") {
-    const outcome = el("select", { id: "outcome", "aria-label": t("outcome") },
-      OUTCOMES.map((o) => el("option", { value: o }, label("outcome", o))));
+    // No outcome chosen in advance: one click on "close" must not close an emergency as
+    // the list's first entry. The form asks for one (required).
+    const outcome = el("select", { id: "outcome", "aria-label": t("outcome"), required: true });
+    select(outcome, OUTCOMES, "outcome", t("outcome"));
     const fund = el("select", { id: "aid-fund", "aria-label": t("aid_fund") });
     select(fund, AID_FUNDS, "fund", t("no_aid"));
     const purpose = el("select", { id: "aid-purpose", "aria-label": t("aid_purpose") });
