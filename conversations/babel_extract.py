@@ -1,5 +1,6 @@
 """Babel extractor for YAML data: flows (`text`, `label`, `title`) and the services
-directory (`label_en` of emergency contacts, `summary` of services), so their sentences
+directory (`label_en` of emergency contacts, `name` and `summary` of services, `name` of
+places), so their sentences
 land in the catalogs.
 
 Registered as the `relais_yaml` extractor in pyproject.toml; see babel.cfg.
@@ -52,13 +53,16 @@ def extract_yaml(
 def extract_directory(
     fileobj: BinaryIO, keywords: Any, comment_tags: Any, options: dict[str, Any]
 ) -> Iterator[tuple[int, str, str, list[str]]]:
-    """Services directory: the emergency contacts' labels and the services' one-line
-    summaries, shown to people on cards."""
+    """Services directory: the emergency contacts' labels, the services' names and
+    one-line summaries and the places' names, shown to people on cards."""
     return _extract(
         fileobj,
         (
             (frozenset({"label_en"}), "emergency_contacts"),
-            (frozenset({"summary"}), "services"),
+            (frozenset({"summary", "name"}), "services"),
+            # Place names: many are a French name with an English description ("Mission
+            # Locale — head office"); shown on cards and booking buttons in every language.
+            (frozenset({"name"}), "places"),
             # Queue names, shown to conseillers in French (api/labels.py).
             (frozenset({"label_en"}), "roles"),
         ),

@@ -98,7 +98,7 @@ def buttons(turn: TurnBuilder, step: Step) -> list[Button]:
             if place is None:
                 continue
             icon = "🚌 " if permanence.mobile else "📍 "
-            result.append(Button(icon + place.name, f"{prefix}{permanence.id}"))
+            result.append(Button(icon + turn.t(place.name), f"{prefix}{permanence.id}"))
         if len(places) > (page + 1) * PAGE:
             result.append(Button(turn.t("More places"), f"{prefix}page.{page + 1}"))
         return result
@@ -132,7 +132,8 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
         for number, item in enumerate(turn.state.appointments, start=1):
             place = turn.place(item["place"])
             starts = datetime.fromisoformat(item["starts_at"])
-            lines.append(f"{number}. {when_text(turn, starts)} — {place.name if place else ''}")
+            named = turn.t(place.name) if place else ""
+            lines.append(f"{number}. {when_text(turn, starts)} — {named}")
         text = "\n".join(lines)
     elif step.handler == "confirm":
         offer = _chosen_offer(turn)
@@ -145,7 +146,7 @@ def render(turn: TurnBuilder, step: Step, nav: tuple[Button, ...]) -> None:
         text = turn.t(
             "Shall I book {when} at {place} ({address})?",
             when=when_text(turn, offer.starts_at),
-            place=f"\u2068{place.name}\u2069",
+            place=f"\u2068{turn.t(place.name)}\u2069",
             address=f"\u2068{place.address}\u2069",
         )
     turn.say(text, tuple(buttons(turn, step)) + nav)
@@ -258,7 +259,7 @@ def _booked(turn: TurnBuilder, offer: SlotOffer) -> Turn:
             "✅ Booked: {when}, {place} ({address}). Bring an ID document if you have one "
             "(no document is fine too). To cancel or move it, choose “Appointment” in the menu.",
             when=when_text(ending, offer.starts_at),
-            place=f"\u2068{place.name}\u2069",
+            place=f"\u2068{ending.t(place.name)}\u2069",
             address=f"\u2068{place.address}\u2069",
         ),
         appointment_id=NEW_APPOINTMENT,

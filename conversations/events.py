@@ -64,7 +64,7 @@ def _where(turn: TurnBuilder, facts: AppointmentFacts) -> tuple[str, str]:
     """Name and address: the directory's place, else the store's (a dated opening)."""
     place = turn.engine.deployment.places.get(facts.place_id)
     if place is not None:
-        return place.name, place.address
+        return turn.t(place.name), place.address
     return facts.place or facts.place_id, facts.address
 
 
@@ -106,7 +106,7 @@ def bus_stop(turn: TurnBuilder, data: Mapping[str, Any]) -> None:
         BUS_STOP,
         day=day(stop.starts_at, turn.lang, tz),
         hours=f"\u2068{hours}\u2069",
-        place=stop.name,
+        place=turn.t(stop.name),
         address=f"\u2068{stop.address}\u2069",
     )
     turn.say(text, (Button(turn.t(BUS_STOP_OFF), "nav.bus.off"),))

@@ -71,7 +71,11 @@ def emergency(turn: TurnBuilder, signals: tuple[str, ...]) -> None:
         referral(turn, "emergency", "emergency")
         turn.say(turn.t("I have also alerted an adviser, who will contact you here soon."))
     else:
-        turn.say(turn.t("If you want an adviser to contact you, tap “Talk to a person”."))
+        # The button it names: before consent the question on screen may not offer it.
+        turn.say(
+            turn.t("If you want an adviser to contact you, tap “Talk to a person”."),
+            (turn.nav_button("human"),),
+        )
 
 
 def record_intake(turn: TurnBuilder, theme: str) -> None:

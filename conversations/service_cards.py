@@ -54,12 +54,12 @@ def _places(deployment: Deployment, service: Service) -> list[str]:
     return list(dict.fromkeys(listed))
 
 
-def _address_lines(deployment: Deployment, service: Service) -> list[str]:
+def _address_lines(turn: TurnBuilder, deployment: Deployment, service: Service) -> list[str]:
     lines = []
     for place_id in _places(deployment, service):
         place = deployment.places.get(place_id)
         if place is not None and place.has_street and place.address:
-            lines.append(f"{ADDRESS} {place.name}: {ISOLATE.format(place.address)}")
+            lines.append(f"{ADDRESS} {turn.t(place.name)}: {ISOLATE.format(place.address)}")
     return lines[:MAX_PLACES]
 
 
@@ -73,7 +73,7 @@ def _opening_line(turn: TurnBuilder, deployment: Deployment, opening: Opening) -
     elif opening.recurrence == "fortnightly":
         parts.append(f"({turn.t(FORTNIGHTLY)})")
     place = deployment.places.get(opening.place) if opening.place else None
-    where = f"{place.name}: " if place is not None else ""
+    where = f"{turn.t(place.name)}: " if place is not None else ""
     return f"🕒 {where}{' '.join(parts)}"
 
 
@@ -94,11 +94,11 @@ def service_card(turn: TurnBuilder, service_id: str) -> str | None:
     service = deployment.services.get(service_id)
     if service is None:
         return None
-    lines = [f"🏢 {service.name}"]
+    lines = [f"🏢 {turn.t(service.name)}"]
     summary = service.raw.get("summary")
     if summary:
         lines.append(turn.t(str(summary)))
-    lines += _address_lines(deployment, service)
+    lines += _address_lines(turn, deployment, service)
     openings = deployment.openings.get(service.id, ())[:MAX_OPENINGS]
     lines += [_opening_line(turn, deployment, o) for o in openings]
     phone = _phone(deployment, service)

@@ -183,7 +183,7 @@ async def appointment_calendar(
         place = services.engine.deployment.places.get(appointment.place_id)
         lang = appointment.lang or DEFAULT_LANGUAGE
         title = services.engine.catalogs.gettext(lang, CALENDAR_TITLE)
-        name = place.name if place else appointment.place_id
+        name = services.engine.catalogs.gettext(lang, place.name) if place else appointment.place_id
         body = calendar_file(
             [(appointment.id, title.format(place=name), appointment.starts_at, place)]
         )

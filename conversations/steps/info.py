@@ -41,9 +41,8 @@ def _places_text(turn: TurnBuilder) -> str:
         if place.id in shown:
             continue
         shown.add(place.id)
-        lines.append(
-            f"📍 {place.name}" + (f" — \u2068{place.address}\u2069" if place.address else "")
-        )
+        address = f" — \u2068{place.address}\u2069" if place.address else ""
+        lines.append(f"📍 {turn.t(place.name)}{address}")
         lines += _hours(turn, place.id)
     return "\n".join(lines)
 
@@ -56,7 +55,7 @@ def _bus_week_text(turn: TurnBuilder) -> str:
     lines = [turn.t("Where the MiLo Machine bus stops in the next 7 days:")]
     for stop in stops:
         hours = f"{clock(stop.starts_at, turn.lang, tz)}–{clock(stop.ends_at, turn.lang, tz)}"
-        where = f"{stop.name}" + (f" (\u2068{stop.address}\u2069)" if stop.address else "")
+        where = turn.t(stop.name) + (f" (\u2068{stop.address}\u2069)" if stop.address else "")
         lines.append(f"🚌 {day(stop.starts_at, turn.lang, tz)} \u2068{hours}\u2069 — {where}")
     return "\n".join(lines)
 

@@ -49,7 +49,8 @@ def test_card_shows_name_summary_address_phone_and_how_to_go(engine: Engine) -> 
 def test_card_hours_use_the_person_s_language(engine: Engine) -> None:
     card = service_card(_turn(engine, lang="fr"), "ml-cmv-welcome")
     assert card is not None
-    assert "🕒 Mission Locale — head office: lundi, mardi, mercredi, jeudi, vendredi" in card
+    office = engine.catalogs.gettext("fr", engine.deployment.places["ml-hq"].name)
+    assert f"🕒 {office}: lundi, mardi, mercredi, jeudi, vendredi" in card
     assert "\u206809:00–12:00\u2069" in card
 
 
@@ -129,7 +130,25 @@ def test_a_young_person_asking_for_a_psychologist_gets_named_services_with_phone
     turn.state.answers["topic"] = "mental_health"
     text = "\n".join(ADVICE["suggested_services"](turn))
     place = engine.deployment.places["ml-hq"]
-    assert engine.deployment.services["paej-clermont"].name in text
-    assert engine.deployment.services["ml-psychologist"].name in text
+    for service in ("paej-clermont", "ml-psychologist"):
+        assert engine.catalogs.gettext("fr", engine.deployment.services[service].name) in text
     assert place.phone and place.phone in text
     assert "09:00" in text and "17:00" in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "fa_AF", "ti"])
+def test_service_and_place_names_are_shown_in_the_person_s_language(
+    engine: Engine, lang: str
+) -> None:
+    # Names are English with French proper nouns inside ("Housing information and support
+    # for ML youths", "Mission Locale — head office"): they go through the catalogs too.
+    service = engine.deployment.services["ml-housing"]
+    place = engine.deployment.places["ml-hq"]
+    translated = engine.catalogs.gettext(lang, service.name)
+    assert translated != service.name
+    card = service_card(_turn(engine, lang=lang), "ml-housing")
+    assert card is not None and card.split("\n")[0] == f"🏢 {translated}"
+    assert engine.catalogs.gettext(lang, place.name) != place.name
+    with DEFAULT_DIRECTORY.open("rb") as file:
+        messages = {m for _, _, m, _ in extract_directory(file, None, None, {})}
+    assert {service.name, place.name} <= messages

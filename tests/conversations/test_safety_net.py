@@ -130,3 +130,18 @@ def test_laughter_or_thanks_with_no_word_is_small_talk(engine: Engine, text: str
     said = [reply.text for reply in person.last.replies]
     assert said[0] == engine.catalogs.gettext("uk", SMALL_TALK_REPLY)
     assert engine.catalogs.gettext("uk", safety.ARE_YOU_SAFE) not in said
+
+
+def test_before_consent_the_emergency_card_offers_the_person_it_names(
+    engine: Engine, chat: Made
+) -> None:
+    # "tap “Talk to a person”" used to name a button the consent question does not show.
+    person = chat(lang="en", flow="entry", step="consent", consent=None)
+    turn = person.say("I sleep in the street tonight")
+    told = engine.catalogs.gettext(
+        "en", "If you want an adviser to contact you, tap “Talk to a person”."
+    )
+    (offer,) = [r for r in turn.replies if r.text == told]
+    assert person.payloads(offer) == ["nav.human"]
+    person.press("nav.human")
+    assert "nav.consent" in person.payloads(person.last.replies[-1])
