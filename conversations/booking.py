@@ -225,7 +225,8 @@ def on_payload(turn: TurnBuilder, step: Step, value: str) -> bool:
         BookAppointment(
             slot_key=offer.key,
             place_id=offer.place_id,
-            service=turn.state.answers.get("reason", offer.service),
+            # The directory service whose slot it is: a conseiller's scope is by service.
+            service=offer.service,
             starts_at=offer.starts_at,
             ends_at=offer.ends_at,
             capacity=offer.capacity,

@@ -60,7 +60,7 @@ class BookingService:
                 conversation.id,
                 offer.key,
                 offer.place_id,
-                referral.theme,
+                offer.service,  # the slot's directory service: scopes go by service
                 offer.starts_at,
                 offer.ends_at,
                 offer.capacity,

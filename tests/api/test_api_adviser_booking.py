@@ -115,3 +115,43 @@ async def test_booking_a_full_slot_is_a_conflict_and_tells_the_person_nothing(
     async with app.state.services.db.transaction() as session:
         count = len((await session.scalars(select(Appointment))).all())
     assert count == slot["free"]
+
+
+async def test_appointments_are_listed_for_the_structure_that_runs_the_slot(
+    client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
+) -> None:
+    """One booked by the conseiller, one by the person in the chat: both are the
+    structure's (they were stored under the referral's theme or the person's reason, not
+    the slot's service, and the conseiller who booked one could not see it)."""
+    awa = await _conseiller(client, admin_headers)
+    await chat.start()
+    await chat.tap("entry.language.en")
+    await chat.tap("agree")
+    await chat.tap("menu.main.housing")
+    await chat.tap("street")
+    referral = (await client.get("/api/v1/referrals", headers=awa)).json()[0]
+    slots = (await client.get("/api/v1/slots?place=ml-hq&limit=500", headers=awa)).json()
+    later = datetime.now(UTC) + timedelta(days=2)
+    slot = next(s for s in slots if datetime.fromisoformat(s["starts_at"]) > later)
+    booked = await client.post(
+        f"/api/v1/referrals/{referral['id']}/appointments",
+        json={"slot_key": slot["key"]},
+        headers=awa,
+    )
+    assert booked.status_code == 201, booked.text
+
+    person = WebChat(client)
+    await person.start()
+    await person.tap("entry.language.en")
+    await person.tap("agree")
+    await person.tap("menu.main.appointment")
+    await person.tap("first_visit")
+    await person.tap("appointment.place.perm-ml-hq")
+    for step in ("appointment.day.", "appointment.time."):
+        await person.tap(next(p for p in person.payloads() if p.startswith(step)))
+    await person.tap("appointment.confirm.yes")
+
+    listed = (await client.get("/api/v1/appointments", headers=awa)).json()
+    assert len(listed) == 2
+    assert booked.json()["id"] in {a["id"] for a in listed}
+    assert {a["place_id"] for a in listed} == {"ml-hq"}

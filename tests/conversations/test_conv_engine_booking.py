@@ -48,7 +48,7 @@ def test_booking_emits_book_appointment(chat: ChatFactory) -> None:
     assert isinstance(booking, BookAppointment)
     assert booking.slot_key == "ml-hq:202611250900"
     assert booking.place_id == "ml-hq"
-    assert booking.service == "first_visit"
+    assert booking.service == "ml-cmv-welcome"  # the slot's directory service (scopes)
     assert booking.starts_at == WEDNESDAY_9
     assert booking.starts_at.utcoffset() == timedelta(hours=1)
     assert booking.ends_at - booking.starts_at == timedelta(minutes=30)
