@@ -11,6 +11,8 @@ from conversations.i18n import Catalogs
 from support.browser import DESKTOP, PHONE, Relais, screenshot
 from support.chat_page import ChatPage
 
+TOWN_QUESTION = "In which town do you live? Write its name."
+
 
 def _page_direction(page: Any) -> tuple[str, str]:
     dir_, lang = page.evaluate("[document.documentElement.dir, document.documentElement.lang]")
@@ -66,8 +68,14 @@ def test_housing_journey_in_arabic_then_booking(
 
     # A reload shows the conversation again, still right to left, with the last buttons.
     before = page.locator(".msg.bot").count()
+    said = page.locator(".msg.me .text").all_inner_texts()
     page.reload()
     expect(page.locator(".msg.bot")).to_have_count(before)
+    # ... with the person's own answers between the questions, in the same order.
+    assert page.locator(".msg.me .text").all_inner_texts() == said
+    town = page.locator(".msg.me", has_text="Clermont-Ferrand")
+    asked = town.locator("xpath=preceding-sibling::div[contains(@class, 'msg')][1]")
+    expect(asked).to_contain_text(Catalogs().gettext("ar", TOWN_QUESTION))
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator(".choices")).to_have_count(1)
     # Leaving the page and coming back with the back button resumes it too.
@@ -169,13 +177,12 @@ def test_the_language_menu_mid_journey_asks_the_same_question_in_the_new_languag
     chat.tap("menu.main.housing")
     chat.tap("hosted_unstable")
     chat.tap("housing.age.18_25")
-    town = "In which town do you live? Write its name."
-    expect(chat.last_bot()).to_contain_text(catalogs.gettext("ar", town))
+    expect(chat.last_bot()).to_contain_text(catalogs.gettext("ar", TOWN_QUESTION))
 
     page.select_option("#lang-select", "tr")
     expect(page.locator("html")).to_have_attribute("lang", "tr")
     assert _page_direction(page) == ("ltr", "tr")
-    expect(chat.last_bot()).to_contain_text(catalogs.gettext("tr", town))
+    expect(chat.last_bot()).to_contain_text(catalogs.gettext("tr", TOWN_QUESTION))
     chat.say("Clermont-Ferrand")  # the town question is still the one being answered
     expect(chat.choice("housing.resources.low")).to_be_visible()
     assert page.locator("#lang-select").input_value() == "tr"

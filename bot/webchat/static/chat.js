@@ -167,15 +167,45 @@
     return added;
   }
 
-  function mine(text) {
+  function mineNode(text) {
     const div = node("div", "msg me");
     const label = node("span", "sr-only", t("you_said") + " ");
     label.dir = ui.direction;
     div.dir = "auto";
     div.append(label, node("p", "text", text));
+    return div;
+  }
+
+  function mine(text) {
+    const div = mineNode(text);
     log.append(div);
     div.scrollIntoView({ block: "end" });
     return div;
+  }
+
+  // What the person said, kept in this tab's sessionStorage with the session (cleared
+  // with it: "finish" on the kiosk, or closing the tab), so that a reload shows their
+  // answers between the questions again: [cursor before the turn, text].
+  const SAID_KEPT = 200;
+  function remember(current, before, text) {
+    current.said = [...(current.said || []), [before, text]].slice(-SAID_KEPT);
+  }
+
+  function renderHistory(messages, said) {
+    const added = [];
+    const mineAt = new Map();
+    for (const [after, text] of said || []) {
+      const at = Math.min(after, messages.length);
+      mineAt.set(at, [...(mineAt.get(at) || []), text]);
+    }
+    messages.forEach((message, index) => {
+      for (const text of mineAt.get(index) || []) added.push(mineNode(text));
+      added.push(bubble(message));
+      if (message.buttons && message.buttons.length) added.push(buttonRow(message));
+    });
+    for (const text of mineAt.get(messages.length) || []) added.push(mineNode(text));
+    log.append(...added);
+    added.at(-1)?.scrollIntoView({ block: "end" });
   }
 
   const clearChoices = () => log.querySelectorAll(".choices").forEach((row) => row.remove());
@@ -215,6 +245,7 @@
         clearChoices();
         status("");
         let batch = render(data.messages);
+        remember(current, before, echo);
         current.cursor = data.cursor;
         write();
         // A conseiller's reply may have come in since the last poll: fetch from the
@@ -290,7 +321,7 @@
     showChat();
     try {
       const data = await api("GET", `/webchat/sessions/${session.id}/messages?after=0`);
-      render(data.messages);
+      renderHistory(data.messages, session.said);
       // Only the last question's buttons are still useful.
       const rows = log.querySelectorAll(".choices");
       Array.from(rows).slice(0, -1).forEach((row) => row.remove());
