@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conversations.advice import CEJ_ELIGIBLE, CEJ_NOT_NEET, CEJ_TOO_OLD
+from conversations.advice import CEJ_ELIGIBLE, CEJ_NOT_NEET, CEJ_TOO_OLD, CEJ_TOO_YOUNG
 from conversations.handlers import TOWN_AGAIN
 from conversations.model import CreateReferral, RecordIntake
 
@@ -115,6 +115,15 @@ def test_cej_about_shows_the_allowance_from_the_directory(chat: ChatFactory) -> 
     text = turn.replies[-1].text
     assert "{cej_allowance}" not in text
     assert "€" in text
+
+
+def test_cej_under_16_is_told_at_once_not_asked_four_more_questions(chat: ChatFactory) -> None:
+    person = chat()
+    person.press("menu.main.cej")
+    person.press("cej.about.check")
+    person.press("cej.age.u16")
+    assert person.where == ("cej", "result")
+    assert person.last_texts()[0] == CEJ_TOO_YOUNG
 
 
 def test_cej_minor_neet_may_be_eligible(chat: ChatFactory) -> None:
