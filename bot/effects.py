@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.engine import Engine
 from conversations.i18n import DEFAULT_LANGUAGE
 from conversations.model import (
+    NEWEST_OPEN_REFERRAL,
     AppointmentFacts,
     BookAppointment,
     CancelAppointment,
@@ -36,7 +37,7 @@ from conversations.model import (
     State,
     Subscribe,
 )
-from storage import IntakeRepository, TokenRepository
+from storage import IntakeRepository, ReferralRepository, TokenRepository
 from storage.booking import (
     ReminderPolicy,
     Seat,
@@ -180,8 +181,13 @@ async def _subscribe(work: Carrying, effect: Subscribe) -> None:
 
 
 async def _reply_to_adviser(work: Carrying, effect: ReplyToAdviser) -> None:
-    messages = MessageRepository(work.session)
-    await messages.add_from_person(effect.referral_id, work.conversation_id, effect.text)
+    referral_id: int | None = effect.referral_id
+    if referral_id == NEWEST_OPEN_REFERRAL:
+        newest = await ReferralRepository(work.session).open_of(work.conversation_id)
+        referral_id = newest[0].id if newest else None
+    if referral_id is not None:
+        messages = MessageRepository(work.session)
+        await messages.add_from_person(referral_id, work.conversation_id, effect.text)
 
 
 async def _show_my_data(work: Carrying, effect: ShowMyData) -> None:

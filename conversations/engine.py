@@ -179,6 +179,9 @@ class Engine:
         turn.render_current()
 
     def _payload(self, turn: TurnBuilder, payload: str) -> None:
+        if not payload.startswith("nav.reply."):
+            # A button instead of the answer to an adviser: the next text is not one.
+            turn.state.scratch.pop("reply_to", None)
         if payload.startswith("nav."):
             self._nav(turn, payload)
             return

@@ -6,12 +6,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final
 
 from conversations.i18n import N_
-from conversations.model import Button, CreateReferral, RecordIntake
+from conversations.model import NEWEST_OPEN_REFERRAL, Button, CreateReferral, RecordIntake
 from conversations.profile import facts_of, intake_profile
 from conversations.routing import route
 
 if TYPE_CHECKING:
     from conversations.turn import TurnBuilder
+
+# After "talk to a person": what they type next goes with the request, so that the
+# adviser knows what it is about.
+SAY_WHAT_ABOUT: Final = N_("If you like, write in a few words what it is about: I will pass it on.")
 
 EMERGENCY_INTRO: Final = {
     "homeless_tonight": N_(
@@ -48,7 +52,10 @@ def to_person(turn: TurnBuilder) -> None:
     record_intake(turn, theme)
     referral(turn, "wants_human", theme)
     turn.say(turn.t("I have passed your request to an adviser. They will answer you here."))
+    turn.say(turn.t(SAY_WHAT_ABOUT))
     turn.goto(turn.menu_target(), push=False)
+    # The next message they type goes to the adviser with the request (a button cancels).
+    turn.state.scratch["reply_to"] = str(NEWEST_OPEN_REFERRAL)
 
 
 def emergency(turn: TurnBuilder, signals: tuple[str, ...]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 
 class EventKind(StrEnum):
@@ -187,9 +187,14 @@ class CancelAppointment:
     appointment_id: int
 
 
+# ReplyToAdviser.referral_id meaning "the person's newest open referral".
+NEWEST_OPEN_REFERRAL: Final = 0
+
+
 @dataclass(frozen=True)
 class ReplyToAdviser:
-    """The person's answer to a conseiller's message about one referral."""
+    """The person's answer to a conseiller's message about one referral (NEWEST_OPEN_REFERRAL:
+    their newest open one, e.g. the request to talk to a person made the turn before)."""
 
     referral_id: int
     text: str

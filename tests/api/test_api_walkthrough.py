@@ -221,3 +221,37 @@ async def test_an_answer_to_the_adviser_that_tells_an_emergency_reaches_the_advi
         await client.get(f"/api/v1/referrals/{rid}/messages", headers=awa["headers"])
     ).json()
     assert [m["body"] for m in messages if m["direction"] == "from_person"] == [answer]
+
+
+async def test_what_the_person_types_after_talk_to_a_person_goes_with_the_request(
+    client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
+) -> None:
+    """The referral of "talk to a person" had nothing to act on: the message typed right
+    after it now lands on it; a button tapped instead cancels that."""
+    awa = await _conseiller(client, admin_headers, "ml-cmv")
+    await chat.start()
+    await chat.tap("entry.language.en")
+    await chat.tap("agree")
+    await chat.tap("nav.human")
+    need = "I need help with my residence permit renewal, the prefecture wants a paper"
+    await chat.say(need)
+    (referral,) = (await client.get("/api/v1/referrals", headers=awa["headers"])).json()
+    messages = (
+        await client.get(f"/api/v1/referrals/{referral['id']}/messages", headers=awa["headers"])
+    ).json()
+    assert [(m["direction"], m["body"]) for m in messages] == [("from_person", need)]
+
+    other = WebChat(client)
+    await other.start()
+    await other.tap("entry.language.en")
+    await other.tap("agree")
+    await other.tap("nav.human")
+    await other.tap("menu.main.housing")  # a button instead: the next text is an answer
+    await other.say("at my friend's")
+    assert "housing.age.18_25" in other.payloads()
+    listed = (await client.get("/api/v1/referrals", headers=awa["headers"])).json()
+    theirs = next(r for r in listed if r["id"] != referral["id"])
+    messages = (
+        await client.get(f"/api/v1/referrals/{theirs['id']}/messages", headers=awa["headers"])
+    ).json()
+    assert messages == []
