@@ -46,10 +46,10 @@ from storage.booking import (
     opening_place,
 )
 from storage.intake_facts import intake_facts
-from storage.models import Appointment, Intake
+from storage.models import Appointment, Intake, Referral
 from storage.notes import MessageRepository
 from storage.privacy import erase_conversation, kept_about
-from storage.referral_updates import file_referral
+from storage.referral_updates import PERSON_REPLIED_EVENT, file_referral, notify_assigned
 from storage.subscriptions import SubscriptionRepository
 
 
@@ -185,9 +185,13 @@ async def _reply_to_adviser(work: Carrying, effect: ReplyToAdviser) -> None:
     if referral_id == NEWEST_OPEN_REFERRAL:
         newest = await ReferralRepository(work.session).open_of(work.conversation_id)
         referral_id = newest[0].id if newest else None
-    if referral_id is not None:
-        messages = MessageRepository(work.session)
-        await messages.add_from_person(referral_id, work.conversation_id, effect.text)
+    if referral_id is None:
+        return
+    messages = MessageRepository(work.session)
+    if await messages.add_from_person(referral_id, work.conversation_id, effect.text):
+        referral = await work.session.get(Referral, referral_id)  # loaded just above
+        if referral is not None:
+            await notify_assigned(work.session, referral, work.now, PERSON_REPLIED_EVENT)
 
 
 async def _show_my_data(work: Carrying, effect: ShowMyData) -> None:

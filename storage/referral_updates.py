@@ -25,6 +25,8 @@ from storage.tokens import TokenRepository
 
 URGENCY_RANK: Final = {"normal": 0, "urgent": 1}
 UPDATED_EVENT: Final = "referral_updated"
+# The person answered on a referral (also a closed one: nobody would see it otherwise).
+PERSON_REPLIED_EVENT: Final = "person_replied"
 # The history line an update writes in the audit log.
 UPDATED_BY_PERSON: Final = "updated_by_person"
 # Summary lists that grow with each request (the suggested services, the copy queues).
@@ -74,7 +76,7 @@ async def _absorb(
         urgency_from=before,
         urgency_to=referral.urgency,
     )
-    await _notify_assigned(session, referral, now)
+    await notify_assigned(session, referral, now)
 
 
 def merged_summary(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +93,10 @@ def higher_urgency(current: str, incoming: str) -> str:
     return incoming if URGENCY_RANK.get(incoming, 0) > URGENCY_RANK.get(current, 0) else current
 
 
-async def _notify_assigned(session: AsyncSession, referral: Referral, now: datetime) -> None:
+async def notify_assigned(
+    session: AsyncSession, referral: Referral, now: datetime, event: str = UPDATED_EVENT
+) -> None:
+    """Tell the conseiller the referral is assigned to (e-mail, Telegram) that it moved."""
     if referral.assigned_to is None:
         return
     conseiller = await TokenRepository(session).get(referral.assigned_to)
@@ -108,7 +113,7 @@ async def _notify_assigned(session: AsyncSession, referral: Referral, now: datet
             referral_id=referral.id,
             kind=kind,
             target=target,
-            event=UPDATED_EVENT,
+            event=event,
             payload=triage_summary(referral),
             now=now,
         )

@@ -255,3 +255,38 @@ async def test_what_the_person_types_after_talk_to_a_person_goes_with_the_reques
         await client.get(f"/api/v1/referrals/{theirs['id']}/messages", headers=awa["headers"])
     ).json()
     assert messages == []
+
+
+async def test_an_answer_on_a_closed_case_reaches_the_conseiller(
+    app: FastAPI, client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
+) -> None:
+    """The person is told "Sent to your adviser": on a closed case nobody looked at it
+    again. The assigned conseiller is now notified of every answer, closed case or not."""
+    awa = await _conseiller(client, admin_headers, "ml-cmv")
+    await _urgent_housing(chat)
+    rid = (await client.get("/api/v1/referrals", headers=awa["headers"])).json()[0]["id"]
+    await client.post(f"/api/v1/referrals/{rid}/claim", headers=awa["headers"])
+    cursor = chat.cursor
+    said = {"text": "On se voit jeudi."}
+    await client.post(f"/api/v1/referrals/{rid}/replies", json=said, headers=awa["headers"])
+    closed = await client.patch(
+        f"/api/v1/referrals/{rid}",
+        json={"status": "closed", "outcome": "housed"},
+        headers=awa["headers"],
+    )
+    assert closed.status_code == 200, closed.text
+    async with smtp_sink() as (mailbox, port):
+        sender = {"email": EmailSender("127.0.0.1", port, "relais@test")}
+        await deliver_due(app.state.services.db, sender, datetime.now(UTC))
+        before = len(mailbox.messages)
+        chat.last = (
+            await client.get(
+                f"/webchat/sessions/{chat.session_id}/messages", params={"after": cursor}
+            )
+        ).json()["messages"]
+        await chat.tap(f"nav.reply.{rid}")
+        await chat.say("finalement je ne peux pas jeudi, on peut changer ?")
+        await deliver_due(app.state.services.db, sender, datetime.now(UTC))
+    new = mailbox.messages[before:]
+    assert [m["To"] for m in new] == ["awa@ml-cmv.example"]
+    assert "person_replied" in new[0]["Subject"] and f"#{rid}" in new[0]["Subject"]
