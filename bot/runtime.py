@@ -297,7 +297,8 @@ class Runtime:
         state, event, now = State.from_dict(read.state), inbound.event, self.clock()
         if self.engine.needs_calendar(state, event):
             return None
-        turn = self.engine.advance(state, event, now, calendar=Calendar())
+        # `state` was decoded from the stored text for this turn: the engine may keep it.
+        turn = self.engine.advance(state, event, now, calendar=Calendar(), handed_over=True)
         if turn.effects:
             return _ReadUnlocked(read.id, read.version, turn, now)
         bodies = [r.to_dict() for r in turn.replies]

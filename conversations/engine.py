@@ -119,11 +119,15 @@ class Engine:
         now: datetime,
         availability: Mapping[str, int] | None = None,
         calendar: Calendar | None = None,
+        handed_over: bool = False,
     ) -> Turn:
+        """The turn `event` makes from `state`. The state is not changed, unless the caller
+        hands it over (`handed_over`: decoded for this turn alone, never read again), which
+        saves a deep copy on every turn of the runtime."""
         calendar = calendar or Calendar()
         if availability:
             calendar = replace(calendar, taken={**calendar.taken, **availability})
-        turn = TurnBuilder(self, state.copy(), now, calendar)
+        turn = TurnBuilder(self, state if handed_over else state.copy(), now, calendar)
         if event.kind is EventKind.START:
             self._start(turn, event)
         elif event.kind is EventKind.PAYLOAD:
