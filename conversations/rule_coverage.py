@@ -45,6 +45,7 @@ FOR_ADVISERS: Final[dict[str, str]] = {
     "gender": "yearly report: share of women and men (issue 18)",
     "neighbourhood": "yearly report: share living in a QPV (issue 18)",
     "known_to_ml": "yearly report: new or already known young people (issue 18)",
+    "reason": "the adviser sees why an appointment was booked, in its intake's answers",
 }
 # The topic of a referral asked from outside any journey ("talk to a person").
 GENERAL_TOPIC: Final = "general"
