@@ -37,18 +37,18 @@ async def _new_messages(client: httpx.AsyncClient, chat: WebChat) -> list[dict[s
     return list(data["messages"])
 
 
-async def test_conseillers_booking_is_told_and_reminded_once(
-    app: FastAPI, client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
-) -> None:
-    awa = await _conseiller(client, admin_headers)
+async def _book_for_an_urgent_referral(
+    client: httpx.AsyncClient, chat: WebChat, awa: dict[str, str]
+) -> int:
+    """The person says they sleep outside (an urgent referral for ml-cmv's conseillers);
+    the conseiller books them a slot of the head office two days on or more: its id."""
     await chat.start()
     await chat.tap("entry.language.en")
     await chat.tap("agree")
     await chat.tap("menu.main.housing")
-    await chat.tap("street")  # urgent: a referral for the conseillers of ml-cmv
+    await chat.tap("street")
     await _new_messages(client, chat)
     referral = (await client.get("/api/v1/referrals", headers=awa)).json()[0]
-
     slots = (await client.get("/api/v1/slots?place=ml-hq&limit=500", headers=awa)).json()
     later = datetime.now(UTC) + timedelta(days=2)
     slot = next(s for s in slots if datetime.fromisoformat(s["starts_at"]) > later)
@@ -58,7 +58,14 @@ async def test_conseillers_booking_is_told_and_reminded_once(
         headers=awa,
     )
     assert booked.status_code == 201, booked.text
-    appointment_id = booked.json()["id"]
+    return int(booked.json()["id"])
+
+
+async def test_conseillers_booking_is_told_and_reminded_once(
+    app: FastAPI, client: httpx.AsyncClient, chat: WebChat, admin_headers: dict[str, str]
+) -> None:
+    awa = await _conseiller(client, admin_headers)
+    appointment_id = await _book_for_an_urgent_referral(client, chat, awa)
 
     (told,) = await _new_messages(client, chat)
     assert told["text"].startswith("An adviser booked an appointment for you")
@@ -124,21 +131,7 @@ async def test_appointments_are_listed_for_the_structure_that_runs_the_slot(
     structure's (they were stored under the referral's theme or the person's reason, not
     the slot's service, and the conseiller who booked one could not see it)."""
     awa = await _conseiller(client, admin_headers)
-    await chat.start()
-    await chat.tap("entry.language.en")
-    await chat.tap("agree")
-    await chat.tap("menu.main.housing")
-    await chat.tap("street")
-    referral = (await client.get("/api/v1/referrals", headers=awa)).json()[0]
-    slots = (await client.get("/api/v1/slots?place=ml-hq&limit=500", headers=awa)).json()
-    later = datetime.now(UTC) + timedelta(days=2)
-    slot = next(s for s in slots if datetime.fromisoformat(s["starts_at"]) > later)
-    booked = await client.post(
-        f"/api/v1/referrals/{referral['id']}/appointments",
-        json={"slot_key": slot["key"]},
-        headers=awa,
-    )
-    assert booked.status_code == 201, booked.text
+    booked = await _book_for_an_urgent_referral(client, chat, awa)
 
     person = WebChat(client)
     await person.start()
@@ -153,5 +146,5 @@ async def test_appointments_are_listed_for_the_structure_that_runs_the_slot(
 
     listed = (await client.get("/api/v1/appointments", headers=awa)).json()
     assert len(listed) == 2
-    assert booked.json()["id"] in {a["id"] for a in listed}
+    assert booked in {a["id"] for a in listed}
     assert {a["place_id"] for a in listed} == {"ml-hq"}
